@@ -1,0 +1,125 @@
+# breakfix - Linux troubleshooting exercises in throwaway VMs.
+#
+#   make            build ./breakfix
+#   make check      unit tests under ASan/UBSan, cppcheck, CLI tests, fuzzing
+#   make demo       install what is needed, build, and show the sample exercises
+#   make deps       install the Debian packages breakfix needs (root)
+#   make fuzz       run the scenario parser fuzzer (FUZZ_SECONDS, default 60)
+#   make install    install into $(DESTDIR)$(PREFIX)
+#
+# Switches: WERROR=1 (warnings are errors), SANITIZE=address,undefined,
+# O=DIR (object directory, default build), CC=clang.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+O	?= build
+CC	?= cc
+CFLAGS	?= -O2 -g
+FUZZ_SECONDS ?= 60
+
+PKGS	 = yaml-0.1 libvirt libssh jansson libcrypto
+VERSION	:= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+WARN	 = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
+	   -fno-common
+ifeq ($(WERROR),1)
+WARN	+= -Werror
+endif
+ifneq ($(SANITIZE),)
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Iprovisioner \
+	      -DBREAKFIX_VERSION='"$(VERSION)"'
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+# Modules (no printing, no exiting) and commands.
+MODULES	 = util log diag units yamltree fault scenario
+COMMANDS = cmd cmd-validate cmd-show
+LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
+UNIT_TESTS = util units yamltree scenario fault
+UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
+
+.PHONY: all check unit cppcheck cli-test fuzz fuzz-build deps demo install \
+	clean image bench
+.SUFFIXES:
+
+all: breakfix
+
+breakfix: $(O)/breakfix
+	cp $< $@
+
+$(O)/breakfix: $(O)/main.o $(O)/libbreakfix.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/libbreakfix.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(O)/%.o: provisioner/%.c provisioner/*.h | $(O)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/test_%: tests/unit/test_%.c $(O)/libbreakfix.a
+	$(CC) $(ALL_CFLAGS) -DDATADIR='"$(CURDIR)/tests/data"' $(ALL_LDFLAGS) \
+	    -o $@ $< $(O)/libbreakfix.a $(PKG_LIBS) -lcmocka
+
+$(O):
+	mkdir -p $@
+
+# make check: everything a change must pass.
+check:
+	$(MAKE) O=build/san SANITIZE=address,undefined WERROR=1 unit
+	$(MAKE) cppcheck
+	$(MAKE) O=build/san SANITIZE=address,undefined WERROR=1 cli-test
+	$(MAKE) fuzz
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+cli-test: $(O)/breakfix
+	tests/integration/cli.sh $(O)/breakfix
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --std=c11 --inline-suppr -D__GNUC__ -Iprovisioner \
+	    provisioner tests/unit
+
+# The fuzzer is built with clang; crashes land in tests/data/fuzz/ so
+# that the unit tests replay them forever after.
+FUZZ_O	= build/fuzz
+fuzz-build:
+	$(MAKE) O=$(FUZZ_O) CC=clang SANITIZE=address,undefined \
+	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' $(FUZZ_O)/libbreakfix.a
+	clang $(WARN) -O1 -g -Iprovisioner $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined \
+	    -o $(FUZZ_O)/fuzz_scenario tests/fuzz/fuzz_scenario.c \
+	    $(FUZZ_O)/libbreakfix.a $(PKG_LIBS)
+
+fuzz: fuzz-build
+	mkdir -p $(FUZZ_O)/corpus tests/data/fuzz
+	cp scenarios/*.yaml tests/data/good/*.yaml tests/data/bad/*.yaml \
+	    $(FUZZ_O)/corpus/
+	$(FUZZ_O)/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) \
+	    -dict=tests/fuzz/scenario.dict -max_len=8192 -timeout=10 \
+	    -rss_limit_mb=1024 -print_final_stats=1 \
+	    -artifact_prefix=tests/data/fuzz/ $(FUZZ_O)/corpus 2>&1 | \
+	    tail -n 12; test $${PIPESTATUS[0]} -eq 0
+
+deps:
+	scripts/deps.sh
+
+demo: deps all
+	scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 breakfix $(DESTDIR)$(BINDIR)/breakfix
+
+clean:
+	rm -rf build breakfix
+
+SHELL = /bin/bash

@@ -1,0 +1,64 @@
+/*
+ * cmd-validate.c - check scenario files and report every problem.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cmd.h"
+#include "diag.h"
+#include "log.h"
+#include "scenario.h"
+
+static int
+validate_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct scenario	*sc;
+	struct diag	*d;
+	size_t		 problems = 0, bad = 0;
+	int		 ch, i, r;
+
+	while ((ch = getopt_long(argc, argv, CMD_COMMON_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if ((r = cmd_common_option(&cmd_validate_entry, ch)) == 1)
+			return CMD_OK;
+		if (r == -1)
+			return cmd_usage_error(&cmd_validate_entry,
+			    "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind == argc)
+		return cmd_usage_error(&cmd_validate_entry, "no file given");
+	for (i = optind; i < argc; i++) {
+		d = diag_new(argv[i]);
+		if ((sc = scenario_load(argv[i], d)) == NULL) {
+			problems += cmd_print_diag(d);
+			bad++;
+		} else if (log_get_level() >= LOG_NORMAL)
+			printf("%s: ok (%s: %zu fault%s, %zu check%s)\n",
+			    argv[i], sc->name, sc->nfaults,
+			    sc->nfaults == 1 ? "" : "s", sc->nchecks,
+			    sc->nchecks == 1 ? "" : "s");
+		scenario_free(sc);
+		diag_free(d);
+	}
+	if (bad != 0 && argc - optind > 1)
+		log_error("%zu problem%s in %zu of %d files", problems,
+		    problems == 1 ? "" : "s", bad, argc - optind);
+	return bad == 0 ? CMD_OK : CMD_FAILED;
+}
+
+const struct cmd_entry cmd_validate_entry = {
+	"validate", "[-q] FILE...",
+	"check scenario files and report every problem in them",
+	"Reads each scenario file and reports every problem found, one per\n"
+	"line, as FILE:LINE:COLUMN: MESSAGE on stderr. Files that are fine\n"
+	"are listed on stdout as FILE: ok (unless -q).\n\n"
+	"Options:\n"
+	"  -q, --quiet  print only problems\n\n"
+	"Exit status: 0 if every file is valid, 1 if any has a problem,\n"
+	"2 on a usage error. The format is in docs/scenario-format.md.\n",
+	validate_exec,
+};

@@ -1,0 +1,64 @@
+/*
+ * fault.h - the registry of fault kinds a scenario may name.
+ *
+ * A fault in a scenario is a mapping with an id, a kind and the kind's
+ * own parameters written beside them:
+ *
+ *	- id: nginx-typo
+ *	  kind: file
+ *	  path: /etc/nginx/sites-enabled/default
+ *	  content: "server { listen 80 }"
+ *
+ * Each kind declares its parameters here (name, type, required or
+ * default), and the scenario reader validates every fault against that
+ * declaration, so a new kind needs no change to the reader.
+ */
+#ifndef BREAKFIX_FAULT_H
+#define BREAKFIX_FAULT_H
+
+#include <stddef.h>
+
+enum fault_ptype {
+	FAULT_P_STRING,		/* one line of text */
+	FAULT_P_TEXT,		/* any text, newlines allowed */
+	FAULT_P_PATH,		/* absolute path in the guest */
+	FAULT_P_MODE,		/* octal permission bits: 0644 */
+	FAULT_P_OWNER,		/* user or user:group */
+	FAULT_P_UNIT,		/* systemd unit name: nginx.service */
+	FAULT_P_CHOICE,		/* one of choices[] */
+};
+
+struct fault_param {
+	const char		 *name;
+	enum fault_ptype	  type;
+	int			  required;
+	const char		 *def;		/* default when not required */
+	const char *const	 *choices;	/* FAULT_P_CHOICE only */
+	const char		 *help;		/* one line, for docs and show */
+};
+
+struct fault_kind {
+	const char		 *name;
+	const char		 *summary;
+	const struct fault_param *params;
+	size_t			  nparams;
+};
+
+/* The kind called name, or NULL. */
+const struct fault_kind	*fault_kind_find(const char *name);
+
+/* NULL-terminated list of every kind's name (static storage). */
+const char *const	*fault_kind_names(void);
+
+/* The parameter called name in kind k, or NULL. */
+const struct fault_param *fault_kind_param(const struct fault_kind *k,
+			    const char *name);
+
+/*
+ * Check value against p. Returns 0, or -1 with *cause set (caller frees)
+ * to a message that does not name the parameter (the caller does).
+ */
+int			 fault_param_check(const struct fault_param *p,
+			    const char *value, char **cause);
+
+#endif

@@ -1,0 +1,1222 @@
+/*
+ * scenario.c - one break-fix exercise, read from a YAML file.
+ *
+ * The YAML tree (yamltree.c) is walked with a table of fields per
+ * mapping; every handler reports its own problems and carries on, so one
+ * run of `breakfix validate` lists everything wrong with a file.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scenario.h"
+#include "units.h"
+#include "util.h"
+#include "yamltree.h"
+
+#define SC_TITLE_MAX	80
+#define SC_SUMMARY_MAX	500
+#define SC_LINE_MAX	200		/* describe texts */
+#define SC_BRIEFING_MAX	(16 * 1024)
+#define SC_SCRIPT_MAX	(64 * 1024)	/* run, solution, fault params */
+#define SC_HINT_MAX	2048
+#define SC_TAG_MAX	32
+#define SC_USER_MAX	32
+
+#define SC_MEMORY_MIN	(128ULL << 20)
+#define SC_MEMORY_MAX	(16ULL << 30)
+#define SC_DISK_MIN	(1ULL << 30)
+#define SC_DISK_MAX	(256ULL << 30)
+#define SC_VCPUS_MAX	16
+#define SC_LIMIT_MIN	(5 * 60)
+#define SC_LIMIT_MAX	(24 * 3600)
+#define SC_TIMEOUT_MIN	1
+#define SC_TIMEOUT_MAX	(30 * 60)
+#define SC_TIMEOUT_DEFAULT 30
+
+struct sc_ctx {
+	struct diag	*d;
+	struct scenario	*sc;
+	int		 bad_time_limit;	/* hints cannot be compared */
+};
+
+typedef void sc_field_fn(struct sc_ctx *, const char *, struct ynode *,
+    void *);
+
+struct sc_field {
+	const char	*key;
+	int		 required;
+	sc_field_fn	*fn;
+};
+
+static const char *const sc_difficulties[] = {
+	"easy", "medium", "hard", NULL
+};
+
+/* Users the image keeps for itself. */
+static const char *const sc_reserved_users[] = {
+	"root", "breakfix", "daemon", "nobody", "sshd", NULL
+};
+
+/* "vm" + "memory" -> "vm.memory"; "" + "name" -> "name". */
+static char *
+sc_path(const char *where, const char *key)
+{
+	char	*p;
+
+	if (*where == '\0')
+		return xstrdup(key);
+	xasprintf(&p, "%s.%s", where, key);
+	return p;
+}
+
+static char *
+sc_item_path(const char *where, size_t i)
+{
+	char	*p;
+
+	xasprintf(&p, "%s[%zu]", where, i);
+	return p;
+}
+
+/* No value: empty in any style ("", |), or a plain ~ or null. */
+static int
+sc_is_null(const struct ynode *n)
+{
+	return n->type == YNODE_SCALAR && (n->value[0] == '\0' ||
+	    (n->plain && (strcmp(n->value, "~") == 0 ||
+	    strcmp(n->value, "null") == 0)));
+}
+
+/* A scalar with a value, or a problem reported against path. */
+static int
+sc_scalar(struct sc_ctx *c, const char *path, struct ynode *n,
+    const char *what)
+{
+	if (n->type != YNODE_SCALAR) {
+		diag_add(c->d, n->line, n->col, "'%s' must be %s, not %s",
+		    path, what, yamltree_kind(n));
+		return -1;
+	}
+	if (sc_is_null(n) || n->value[strspn(n->value, " \t\n")] == '\0') {
+		diag_add(c->d, n->line, n->col, "'%s' has no value", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Line and paragraph separators and bidirectional overrides, which make
+ * text read differently from what it is (U+2028, U+2029, U+202A..U+202E,
+ * U+2066..U+2069); 0 for anything else. p points at a 0xe2 byte.
+ */
+static unsigned
+sc_format_char(const unsigned char *p)
+{
+	unsigned	 cp;
+
+	if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+		return 0;
+	cp = 0x2000 | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+	if ((cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return cp;
+	return 0;
+}
+
+/* Refuse control characters: they would reach terminals unfiltered. */
+static int
+sc_check_chars(struct sc_ctx *c, const char *path, const struct ynode *n,
+    int multiline)
+{
+	const unsigned char	*p = (const unsigned char *)n->value;
+	unsigned		 ch;
+
+	for (; *p != '\0'; p++) {
+		ch = *p;
+		if (ch == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			ch = p[1];		/* C1 control, U+0080..U+009F */
+		else if (ch == 0xe2 && sc_format_char(p) != 0) {
+			diag_add(c->d, n->line, n->col, "'%s' contains an "
+			    "invisible formatting character (U+%04X)", path,
+			    sc_format_char(p));
+			return -1;
+		} else if ((ch >= 0x20 && ch != 0x7f) || ch >= 0x80)
+			continue;
+		if (ch == '\t' || (ch == '\n' && multiline))
+			continue;
+		if (ch == '\n')
+			diag_add(c->d, n->line, n->col, "'%s' must be a single "
+			    "line", path);
+		else
+			diag_add(c->d, n->line, n->col, "'%s' contains a "
+			    "control character (U+%04X)", path, ch);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sc_string(struct sc_ctx *c, const char *path, struct ynode *n, size_t max,
+    int multiline, char **out)
+{
+	size_t	 len;
+
+	if (sc_scalar(c, path, n, "text") != 0)
+		return -1;
+	if ((len = strlen(n->value)) > max) {
+		diag_add(c->d, n->line, n->col, "'%s' is %zu bytes long, more "
+		    "than the limit of %zu", path, len, max);
+		return -1;
+	}
+	if (sc_check_chars(c, path, n, multiline) != 0)
+		return -1;
+	free(*out);
+	*out = xstrdup(n->value);
+	return 0;
+}
+
+/* Lowercase letters, digits and inner dashes: web-down, disk-full-2. */
+static int
+sc_is_slug(const char *v)
+{
+	size_t	 len = strlen(v);
+
+	return len != 0 &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") == len &&
+	    v[0] != '-' && v[len - 1] != '-';
+}
+
+static int
+sc_slug(struct sc_ctx *c, const char *path, struct ynode *n, size_t max,
+    char **out)
+{
+	const char	*v;
+	size_t		 len;
+
+	if (sc_scalar(c, path, n, "a name such as web-down") != 0)
+		return -1;
+	v = n->value;
+	len = strlen(v);
+	if (len > max) {
+		diag_add(c->d, n->line, n->col, "'%s' is %zu characters long, "
+		    "more than the limit of %zu", path, len, max);
+		return -1;
+	}
+	if (!sc_is_slug(v)) {
+		diag_add(c->d, n->line, n->col, "'%s' must be lowercase "
+		    "letters, digits and dashes (e.g. web-down), not '%s'",
+		    path, v);
+		return -1;
+	}
+	free(*out);
+	*out = xstrdup(v);
+	return 0;
+}
+
+static int
+sc_uint(struct sc_ctx *c, const char *path, struct ynode *n, uint64_t min,
+    uint64_t max, uint64_t *out)
+{
+	const char		*v;
+	unsigned long long	 u;
+	char			*end;
+
+	if (sc_scalar(c, path, n, "a whole number") != 0)
+		return -1;
+	v = n->value;
+	if (strspn(v, "0123456789") != strlen(v)) {
+		diag_add(c->d, n->line, n->col, "'%s' must be a whole number, "
+		    "not '%s'", path, v);
+		return -1;
+	}
+	if (!n->plain) {
+		diag_add(c->d, n->line, n->col, "'%s' must be a number, not a "
+		    "quoted string: write %s without quotes", path, v);
+		return -1;
+	}
+	errno = 0;
+	u = strtoull(v, &end, 10);
+	if (errno != 0 || u < min || u > max) {
+		diag_add(c->d, n->line, n->col, "'%s' is %s, out of range "
+		    "(%llu to %llu)", path, v, (unsigned long long)min,
+		    (unsigned long long)max);
+		return -1;
+	}
+	*out = u;
+	return 0;
+}
+
+static int
+sc_bool(struct sc_ctx *c, const char *path, struct ynode *n, int *out)
+{
+	if (sc_scalar(c, path, n, "true or false") != 0)
+		return -1;
+	if (n->plain && (strcmp(n->value, "true") == 0 ||
+	    strcmp(n->value, "yes") == 0)) {
+		*out = 1;
+		return 0;
+	}
+	if (n->plain && (strcmp(n->value, "false") == 0 ||
+	    strcmp(n->value, "no") == 0)) {
+		*out = 0;
+		return 0;
+	}
+	if (!n->plain && (strcmp(n->value, "true") == 0 ||
+	    strcmp(n->value, "false") == 0))
+		diag_add(c->d, n->line, n->col, "'%s' must be true or false, "
+		    "not a quoted string: write %s without quotes", path,
+		    n->value);
+	else
+		diag_add(c->d, n->line, n->col, "'%s' must be true or false, "
+		    "not '%s'", path, n->value);
+	return -1;
+}
+
+typedef int units_parse_fn(const char *, uint64_t *, char **);
+typedef const char *units_format_fn(uint64_t, char *);
+
+/* A size or a duration within [min, max]. */
+static int
+sc_quantity(struct sc_ctx *c, const char *path, struct ynode *n,
+    units_parse_fn *parse, units_format_fn *fmt, uint64_t min, uint64_t max,
+    uint64_t *out)
+{
+	char		 b1[UNITS_BUFSZ], b2[UNITS_BUFSZ], b3[UNITS_BUFSZ];
+	char		*cause = NULL;
+	uint64_t	 v;
+
+	if (sc_scalar(c, path, n, parse == units_parse_size ?
+	    "a size such as 512M" : "a duration such as 45m") != 0)
+		return -1;
+	if (parse(n->value, &v, &cause) != 0) {
+		diag_add(c->d, n->line, n->col, "'%s': %s", path, cause);
+		free(cause);
+		return -1;
+	}
+	if (v < min || v > max) {
+		diag_add(c->d, n->line, n->col, "'%s' is %s, out of range "
+		    "(%s to %s)", path, fmt(v, b1), fmt(min, b2), fmt(max, b3));
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+sc_choice(struct sc_ctx *c, const char *path, struct ynode *n,
+    const char *const *choices, int *out)
+{
+	const char	*near;
+	char		*list;
+	int		 i;
+
+	if (sc_scalar(c, path, n, "a word") != 0)
+		return -1;
+	for (i = 0; choices[i] != NULL; i++) {
+		if (strcmp(choices[i], n->value) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	list = util_join(choices, ", ");
+	if ((near = util_closest(n->value, choices)) != NULL)
+		diag_add(c->d, n->line, n->col, "'%s' must be one of %s, not "
+		    "'%s' (did you mean '%s'?)", path, list, n->value, near);
+	else
+		diag_add(c->d, n->line, n->col, "'%s' must be one of %s, not "
+		    "'%s'", path, list, n->value);
+	free(list);
+	return -1;
+}
+
+/* A list of 1..max items (0..max when may_be_empty). */
+static int
+sc_list(struct sc_ctx *c, const char *path, struct ynode *n, size_t max,
+    int may_be_empty)
+{
+	if (n->type != YNODE_SEQ) {
+		diag_add(c->d, n->line, n->col, "'%s' must be a list, not %s",
+		    path, yamltree_kind(n));
+		return -1;
+	}
+	if (n->n == 0 && !may_be_empty) {
+		diag_add(c->d, n->line, n->col, "'%s' is empty: a scenario "
+		    "needs at least one", path);
+		return -1;
+	}
+	if (n->n > max) {
+		diag_add(c->d, n->line, n->col, "'%s' has %zu entries, more "
+		    "than the limit of %zu", path, n->n, max);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+sc_unknown_key(struct sc_ctx *c, const char *where, const struct ynode *key,
+    const char *const *known)
+{
+	const char	*near = util_closest(key->value, known);
+	char		*in = NULL;
+
+	if (*where != '\0')
+		xasprintf(&in, " in '%s'", where);
+	if (near != NULL)
+		diag_add(c->d, key->line, key->col, "unknown key '%s'%s (did "
+		    "you mean '%s'?)", key->value, in ? in : "", near);
+	else
+		diag_add(c->d, key->line, key->col, "unknown key '%s'%s",
+		    key->value, in ? in : "");
+	free(in);
+}
+
+static void
+sc_missing(struct sc_ctx *c, const char *where, const struct ynode *map,
+    const char *key)
+{
+	if (*where == '\0')
+		diag_add(c->d, map->line, map->col, "missing required key '%s'",
+		    key);
+	else
+		diag_add(c->d, map->line, map->col, "missing required key '%s' "
+		    "in '%s'", key, where);
+}
+
+/*
+ * Walk a mapping against a table of fields: call each field's handler,
+ * report unknown keys (with a suggestion) and missing required ones.
+ */
+static void
+sc_walk(struct sc_ctx *c, const char *where, struct ynode *map,
+    const struct sc_field *fields, size_t nfields, void *obj)
+{
+	const char	*known[32];
+	size_t		 i, j;
+	char		*path;
+
+	if (map->type != YNODE_MAP) {
+		diag_add(c->d, map->line, map->col, "'%s' must be a mapping "
+		    "(key: value lines), not %s", *where ? where : "scenario",
+		    yamltree_kind(map));
+		return;
+	}
+	for (j = 0; j < nfields && j < nitems(known) - 1; j++)
+		known[j] = fields[j].key;
+	known[j] = NULL;
+	for (i = 0; i + 1 < map->n; i += 2) {
+		struct ynode *key = map->items[i];
+		if (key->duplicate)
+			continue;
+		for (j = 0; j < nfields; j++) {
+			if (strcmp(fields[j].key, key->value) == 0)
+				break;
+		}
+		if (j == nfields) {
+			sc_unknown_key(c, where, key, known);
+			continue;
+		}
+		path = sc_path(where, key->value);
+		fields[j].fn(c, path, map->items[i + 1], obj);
+		free(path);
+	}
+	for (j = 0; j < nfields; j++) {
+		if (fields[j].required && yamltree_get(map, fields[j].key) ==
+		    NULL)
+			sc_missing(c, where, map, fields[j].key);
+	}
+}
+
+/* Walk each mapping of a list into objs[i] (stride bytes apart). */
+static void
+sc_walk_items(struct sc_ctx *c, const char *path, struct ynode *list,
+    const struct sc_field *fields, size_t nfields, void *objs, size_t stride)
+{
+	char	*ipath;
+	size_t	 i;
+
+	for (i = 0; i < list->n; i++) {
+		ipath = sc_item_path(path, i);
+		sc_walk(c, ipath, list->items[i], fields, nfields,
+		    (char *)objs + i * stride);
+		free(ipath);
+	}
+}
+
+/* A list of at most max slugs, each at most len long. */
+static void
+sc_slug_list(struct sc_ctx *c, const char *path, struct ynode *n, size_t max,
+    size_t len, char ***out, size_t *nout)
+{
+	char	*ipath;
+	size_t	 i;
+
+	if (sc_list(c, path, n, max, 1) != 0)
+		return;
+	*out = xcalloc(n->n, sizeof **out);
+	for (i = 0; i < n->n; i++) {
+		ipath = sc_item_path(path, i);
+		if (sc_slug(c, ipath, n->items[i], len, &(*out)[*nout]) == 0)
+			(*nout)++;
+		free(ipath);
+	}
+}
+
+/* Top-level fields. */
+
+static void
+sc_f_version(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct scenario	*sc = obj;
+	uint64_t	 v;
+
+	if (sc_uint(c, path, n, 1, 1000, &v) != 0)
+		return;
+	if (v != SCENARIO_VERSION) {
+		diag_add(c->d, n->line, n->col, "'%s' is %llu, but this "
+		    "breakfix reads version %d only", path,
+		    (unsigned long long)v, SCENARIO_VERSION);
+		return;
+	}
+	sc->version = (unsigned)v;
+}
+
+static void
+sc_f_name(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_slug(c, path, n, SCENARIO_ID_MAX, &((struct scenario *)obj)->name);
+}
+
+static void
+sc_f_title(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_string(c, path, n, SC_TITLE_MAX, 0, &((struct scenario *)obj)->title);
+}
+
+static void
+sc_f_summary(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_string(c, path, n, SC_SUMMARY_MAX, 1,
+	    &((struct scenario *)obj)->summary);
+}
+
+static void
+sc_f_difficulty(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	int	 v;
+
+	if (sc_choice(c, path, n, sc_difficulties, &v) == 0)
+		((struct scenario *)obj)->difficulty = v;
+}
+
+static void
+sc_f_tags(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct scenario	*sc = obj;
+
+	sc_slug_list(c, path, n, SCENARIO_MAX_TAGS, SC_TAG_MAX, &sc->tags,
+	    &sc->ntags);
+}
+
+static void
+sc_f_briefing(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_string(c, path, n, SC_BRIEFING_MAX, 1,
+	    &((struct scenario *)obj)->briefing);
+}
+
+static void
+sc_f_image(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_slug(c, path, n, SCENARIO_ID_MAX, &((struct scenario *)obj)->image);
+}
+
+static void
+sc_f_time_limit(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	if (sc_quantity(c, path, n, units_parse_duration, units_format_duration,
+	    SC_LIMIT_MIN, SC_LIMIT_MAX,
+	    &((struct scenario *)obj)->time_limit) != 0)
+		c->bad_time_limit = 1;
+}
+
+static void
+sc_f_solution(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_string(c, path, n, SC_SCRIPT_MAX, 1,
+	    &((struct scenario *)obj)->solution);
+}
+
+/* vm: */
+
+static void
+sc_f_memory(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_quantity(c, path, n, units_parse_size, units_format_size,
+	    SC_MEMORY_MIN, SC_MEMORY_MAX, &((struct scenario *)obj)->memory);
+}
+
+static void
+sc_f_vcpus(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	uint64_t	 v;
+
+	if (sc_uint(c, path, n, 1, SC_VCPUS_MAX, &v) == 0)
+		((struct scenario *)obj)->vcpus = (unsigned)v;
+}
+
+static void
+sc_f_disk(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_quantity(c, path, n, units_parse_size, units_format_size,
+	    SC_DISK_MIN, SC_DISK_MAX, &((struct scenario *)obj)->disk);
+}
+
+static const struct sc_field sc_vm_fields[] = {
+	{ "memory", 0, sc_f_memory },
+	{ "vcpus", 0, sc_f_vcpus },
+	{ "disk", 0, sc_f_disk },
+};
+
+static void
+sc_f_vm(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_walk(c, path, n, sc_vm_fields, nitems(sc_vm_fields), obj);
+}
+
+/* candidate: */
+
+static void
+sc_f_user(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct scenario	*sc = obj;
+	const char	*v;
+	size_t		 i, len;
+
+	if (sc_scalar(c, path, n, "a user name") != 0)
+		return;
+	v = n->value;
+	len = strlen(v);
+	if (len > SC_USER_MAX || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") != len || v[0] == '-' ||
+	    (v[0] >= '0' && v[0] <= '9')) {
+		diag_add(c->d, n->line, n->col, "'%s' must be a Unix user name "
+		    "(lowercase letters, digits, '_' and '-', at most %d), not "
+		    "'%s'", path, SC_USER_MAX, v);
+		return;
+	}
+	for (i = 0; sc_reserved_users[i] != NULL; i++) {
+		if (strcmp(v, sc_reserved_users[i]) == 0) {
+			diag_add(c->d, n->line, n->col, "'%s' cannot be '%s': "
+			    "that account is reserved", path, v);
+			return;
+		}
+	}
+	free(sc->candidate_user);
+	sc->candidate_user = xstrdup(v);
+}
+
+static void
+sc_f_sudo(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_bool(c, path, n, &((struct scenario *)obj)->candidate_sudo);
+}
+
+static const struct sc_field sc_candidate_fields[] = {
+	{ "user", 0, sc_f_user },
+	{ "sudo", 0, sc_f_sudo },
+};
+
+static void
+sc_f_candidate(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	sc_walk(c, path, n, sc_candidate_fields, nitems(sc_candidate_fields),
+	    obj);
+}
+
+/* faults: */
+
+static const char *const sc_fault_generic[] = { "id", "kind", "describe" };
+
+/* Known keys for suggestions: the generic ones and the kind's. */
+static void
+sc_fault_unknown(struct sc_ctx *c, const char *where, const struct ynode *key,
+    const struct fault_kind *k)
+{
+	const char	*known[nitems(sc_fault_generic) + 16];
+	const char	*near;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < nitems(sc_fault_generic); i++)
+		known[n++] = sc_fault_generic[i];
+	for (i = 0; i < k->nparams && n < nitems(known) - 1; i++)
+		known[n++] = k->params[i].name;
+	known[n] = NULL;
+	if ((near = util_closest(key->value, known)) != NULL)
+		diag_add(c->d, key->line, key->col, "unknown key '%s' in '%s' "
+		    "for fault kind '%s' (did you mean '%s'?)", key->value,
+		    where, k->name, near);
+	else
+		diag_add(c->d, key->line, key->col, "unknown key '%s' in '%s' "
+		    "for fault kind '%s'", key->value, where, k->name);
+}
+
+static const struct fault_kind *
+sc_fault_kind(struct sc_ctx *c, const char *where, struct ynode *n)
+{
+	const struct fault_kind	*k;
+	const char		*near;
+	char			*path = sc_path(where, "kind");
+
+	k = NULL;
+	if (sc_scalar(c, path, n, "a fault kind") != 0)
+		goto out;
+	if ((k = fault_kind_find(n->value)) != NULL)
+		goto out;
+	if ((near = util_closest(n->value, fault_kind_names())) != NULL)
+		diag_add(c->d, n->line, n->col, "unknown fault kind '%s' (did "
+		    "you mean '%s'?)", n->value, near);
+	else
+		diag_add(c->d, n->line, n->col, "unknown fault kind '%s' (see "
+		    "docs/scenario-format.md for the list)", n->value);
+out:
+	free(path);
+	return k;
+}
+
+static void
+sc_fault_param(struct sc_ctx *c, const char *where, struct scenario_fault *f,
+    const struct fault_param *p, struct ynode *n)
+{
+	struct scenario_param	*sp = &f->params[p - f->kind->params];
+	char			*path = sc_path(where, p->name), *cause = NULL;
+
+	if (sc_string(c, path, n, SC_SCRIPT_MAX, p->type == FAULT_P_TEXT,
+	    &sp->value) != 0)
+		goto out;
+	if (fault_param_check(p, sp->value, &cause) != 0) {
+		diag_add(c->d, n->line, n->col, "'%s': %s", path, cause);
+		free(cause);
+	}
+	sp->is_default = 0;
+out:
+	free(path);
+}
+
+/* Every key other than id, kind and describe is the kind's parameter. */
+static void
+sc_fault_params(struct sc_ctx *c, const char *where, struct ynode *map,
+    struct scenario_fault *f)
+{
+	const struct fault_param	*p;
+	size_t				 i;
+
+	f->nparams = f->kind->nparams;
+	f->params = xcalloc(f->nparams, sizeof *f->params);
+	for (i = 0; i < f->nparams; i++) {
+		p = &f->kind->params[i];
+		f->params[i].name = p->name;
+		f->params[i].is_default = 1;
+		if (p->def != NULL)
+			f->params[i].value = xstrdup(p->def);
+		else if (p->required && yamltree_get(map, p->name) == NULL)
+			diag_add(c->d, map->line, map->col, "missing required "
+			    "key '%s' in '%s' (fault kind '%s')", p->name,
+			    where, f->kind->name);
+	}
+	for (i = 0; i + 1 < map->n; i += 2) {
+		struct ynode *key = map->items[i];
+		if (key->duplicate || strcmp(key->value, "id") == 0 ||
+		    strcmp(key->value, "kind") == 0 ||
+		    strcmp(key->value, "describe") == 0)
+			continue;
+		if ((p = fault_kind_param(f->kind, key->value)) == NULL)
+			sc_fault_unknown(c, where, key, f->kind);
+		else
+			sc_fault_param(c, where, f, p, map->items[i + 1]);
+	}
+}
+
+static void
+sc_fault(struct sc_ctx *c, const char *where, struct ynode *map,
+    struct scenario_fault *f)
+{
+	struct ynode	*n;
+	char		*path;
+
+	f->line = map->line;
+	if (map->type != YNODE_MAP) {
+		diag_add(c->d, map->line, map->col, "'%s' must be a mapping "
+		    "with id and kind, not %s", where, yamltree_kind(map));
+		return;
+	}
+	if ((n = yamltree_get(map, "id")) == NULL)
+		sc_missing(c, where, map, "id");
+	else {
+		path = sc_path(where, "id");
+		sc_slug(c, path, n, SCENARIO_ID_MAX, &f->id);
+		free(path);
+	}
+	if ((n = yamltree_get(map, "describe")) != NULL) {
+		path = sc_path(where, "describe");
+		sc_string(c, path, n, SC_LINE_MAX, 0, &f->describe);
+		free(path);
+	}
+	if ((n = yamltree_get(map, "kind")) == NULL)
+		sc_missing(c, where, map, "kind");
+	else if ((f->kind = sc_fault_kind(c, where, n)) != NULL)
+		sc_fault_params(c, where, map, f);
+}
+
+static void
+sc_f_faults(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct scenario	*sc = obj;
+	char		*ipath;
+	size_t		 i;
+
+	if (sc_list(c, path, n, SCENARIO_MAX_FAULTS, 0) != 0)
+		return;
+	sc->faults = xcalloc(n->n, sizeof *sc->faults);
+	sc->nfaults = n->n;
+	for (i = 0; i < n->n; i++) {
+		ipath = sc_item_path(path, i);
+		sc_fault(c, ipath, n->items[i], &sc->faults[i]);
+		free(ipath);
+	}
+}
+
+/* checks: */
+
+static void
+sc_f_check_id(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_slug(c, path, n, SCENARIO_ID_MAX, &((struct scenario_check *)obj)->id);
+}
+
+static void
+sc_f_check_describe(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	sc_string(c, path, n, SC_LINE_MAX, 0,
+	    &((struct scenario_check *)obj)->describe);
+}
+
+static void
+sc_f_check_run(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	sc_string(c, path, n, SC_SCRIPT_MAX, 1,
+	    &((struct scenario_check *)obj)->run);
+}
+
+static void
+sc_f_check_timeout(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	sc_quantity(c, path, n, units_parse_duration, units_format_duration,
+	    SC_TIMEOUT_MIN, SC_TIMEOUT_MAX,
+	    &((struct scenario_check *)obj)->timeout);
+}
+
+/* Fault ids are resolved later, once every fault has been read. */
+static void
+sc_f_check_fixes(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct scenario_check	*ck = obj;
+
+	sc_slug_list(c, path, n, SCENARIO_MAX_FIXES, SCENARIO_ID_MAX,
+	    &ck->fixes, &ck->nfixes);
+}
+
+static const struct sc_field sc_check_fields[] = {
+	{ "id", 1, sc_f_check_id },
+	{ "describe", 1, sc_f_check_describe },
+	{ "run", 1, sc_f_check_run },
+	{ "timeout", 0, sc_f_check_timeout },
+	{ "fixes", 0, sc_f_check_fixes },
+};
+
+static void
+sc_f_checks(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct scenario	*sc = obj;
+	size_t		 i;
+
+	if (sc_list(c, path, n, SCENARIO_MAX_CHECKS, 0) != 0)
+		return;
+	sc->checks = xcalloc(n->n, sizeof *sc->checks);
+	sc->nchecks = n->n;
+	for (i = 0; i < n->n; i++) {
+		sc->checks[i].timeout = SC_TIMEOUT_DEFAULT;
+		sc->checks[i].line = n->items[i]->line;
+	}
+	sc_walk_items(c, path, n, sc_check_fields, nitems(sc_check_fields),
+	    sc->checks, sizeof *sc->checks);
+}
+
+/* hints: */
+
+static void
+sc_f_hint_after(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	sc_quantity(c, path, n, units_parse_duration, units_format_duration,
+	    0, SC_LIMIT_MAX, &((struct scenario_hint *)obj)->after);
+}
+
+static void
+sc_f_hint_text(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_string(c, path, n, SC_HINT_MAX, 1,
+	    &((struct scenario_hint *)obj)->text);
+}
+
+static const struct sc_field sc_hint_fields[] = {
+	{ "after", 1, sc_f_hint_after },
+	{ "text", 1, sc_f_hint_text },
+};
+
+static void
+sc_f_hints(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct scenario	*sc = obj;
+
+	if (sc_list(c, path, n, SCENARIO_MAX_HINTS, 1) != 0)
+		return;
+	sc->hints = xcalloc(n->n, sizeof *sc->hints);
+	sc->nhints = n->n;
+	sc_walk_items(c, path, n, sc_hint_fields, nitems(sc_hint_fields),
+	    sc->hints, sizeof *sc->hints);
+}
+
+static const struct sc_field sc_top_fields[] = {
+	{ "version", 0, sc_f_version },
+	{ "name", 1, sc_f_name },
+	{ "title", 1, sc_f_title },
+	{ "summary", 0, sc_f_summary },
+	{ "difficulty", 0, sc_f_difficulty },
+	{ "tags", 0, sc_f_tags },
+	{ "briefing", 1, sc_f_briefing },
+	{ "image", 0, sc_f_image },
+	{ "vm", 0, sc_f_vm },
+	{ "time_limit", 0, sc_f_time_limit },
+	{ "candidate", 0, sc_f_candidate },
+	{ "faults", 1, sc_f_faults },
+	{ "checks", 1, sc_f_checks },
+	{ "solution", 1, sc_f_solution },
+	{ "hints", 0, sc_f_hints },
+};
+
+/* Checks across fields: unique ids, known fault references, hint times. */
+
+static void
+sc_unique_ids(struct sc_ctx *c, const struct ynode *list, const char *what)
+{
+	const struct ynode	*a, *b;
+	size_t			 i, j;
+
+	if (list == NULL || list->type != YNODE_SEQ)
+		return;
+	for (i = 1; i < list->n; i++) {
+		if ((a = yamltree_get(list->items[i], "id")) == NULL ||
+		    a->type != YNODE_SCALAR)
+			continue;
+		for (j = 0; j < i; j++) {
+			b = yamltree_get(list->items[j], "id");
+			if (b == NULL || b->type != YNODE_SCALAR ||
+			    strcmp(a->value, b->value) != 0)
+				continue;
+			diag_add(c->d, a->line, a->col, "duplicate %s id '%s' "
+			    "(first at line %u)", what, a->value, b->line);
+			break;
+		}
+	}
+}
+
+/* The id nodes of the faults list, NULL-terminated, for matching. */
+static size_t
+sc_fault_ids(const struct ynode *faults, const char **ids)
+{
+	const struct ynode	*id;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < faults->n && n < SCENARIO_MAX_FAULTS; i++) {
+		id = yamltree_get(faults->items[i], "id");
+		if (id != NULL && id->type == YNODE_SCALAR)
+			ids[n++] = id->value;
+	}
+	ids[n] = NULL;
+	return n;
+}
+
+/*
+ * Each check's fixes must name a fault written in this file. Ids are
+ * matched as written, so a malformed fault id is reported once, at the
+ * fault, and not again at every check that names it.
+ */
+static void
+sc_check_fixes(struct sc_ctx *c, const struct ynode *faults,
+    const struct ynode *checks)
+{
+	const char		*ids[SCENARIO_MAX_FAULTS + 1], *near;
+	const struct ynode	*fixes, *n;
+	size_t			 i, j, k, nids;
+
+	if (faults == NULL || faults->type != YNODE_SEQ ||
+	    faults->n > SCENARIO_MAX_FAULTS ||
+	    checks == NULL || checks->type != YNODE_SEQ)
+		return;
+	nids = sc_fault_ids(faults, ids);
+	for (i = 0; i < checks->n; i++) {
+		fixes = yamltree_get(checks->items[i], "fixes");
+		if (fixes == NULL || fixes->type != YNODE_SEQ)
+			continue;
+		for (j = 0; j < fixes->n; j++) {
+			n = fixes->items[j];
+			if (n->type != YNODE_SCALAR || !sc_is_slug(n->value))
+				continue;	/* reported already */
+			for (k = 0; k < nids; k++) {
+				if (strcmp(ids[k], n->value) == 0)
+					break;
+			}
+			if (k < nids)
+				continue;
+			if ((near = util_closest(n->value, ids)) != NULL)
+				diag_add(c->d, n->line, n->col, "'checks[%zu]."
+				    "fixes' names unknown fault '%s' (did you "
+				    "mean '%s'?)", i, n->value, near);
+			else
+				diag_add(c->d, n->line, n->col, "'checks[%zu]."
+				    "fixes' names unknown fault '%s'", i,
+				    n->value);
+		}
+	}
+}
+
+static void
+sc_check_hints(struct sc_ctx *c, const struct ynode *hints)
+{
+	struct scenario	*sc = c->sc;
+	char		 b1[UNITS_BUFSZ], b2[UNITS_BUFSZ];
+	size_t		 i;
+
+	if (c->bad_time_limit)
+		return;
+	for (i = 0; i < sc->nhints; i++) {
+		const struct ynode *n = yamltree_get(hints->items[i], "after");
+		if (n == NULL || sc->hints[i].after < sc->time_limit)
+			continue;
+		diag_add(c->d, n->line, n->col, "'hints[%zu].after' is %s, not "
+		    "before the time limit (%s)", i,
+		    units_format_duration(sc->hints[i].after, b1),
+		    units_format_duration(sc->time_limit, b2));
+	}
+}
+
+static int
+sc_hint_cmp(const void *a, const void *b)
+{
+	const struct scenario_hint *ha = a, *hb = b;
+
+	return (ha->after > hb->after) - (ha->after < hb->after);
+}
+
+static void
+sc_defaults(struct scenario *sc)
+{
+	sc->version = SCENARIO_VERSION;
+	sc->difficulty = SCENARIO_MEDIUM;
+	sc->summary = xstrdup("");
+	sc->image = xstrdup("debian-12");
+	sc->memory = 512ULL << 20;
+	sc->vcpus = 1;
+	sc->disk = 4ULL << 30;
+	sc->time_limit = 45 * 60;
+	sc->candidate_user = xstrdup("candidate");
+	sc->candidate_sudo = 1;
+}
+
+struct scenario *
+scenario_parse(const char *path, const char *buf, size_t len, struct diag *d)
+{
+	struct scenario	*sc = NULL;
+	struct ynode	*root = NULL;
+	struct sc_ctx	 c;
+	size_t		 before = diag_count(d);
+
+	if (len > SCENARIO_MAX_BYTES) {
+		diag_add(d, 0, 0, "file is larger than %d KiB: refusing to read "
+		    "it", SCENARIO_MAX_BYTES / 1024);
+		goto out;
+	}
+	if ((root = yamltree_parse(buf, len, d)) == NULL)
+		goto out;
+	if (sc_is_null(root)) {
+		diag_add(d, 0, 0, "file is empty: no scenario in it");
+		goto out;
+	}
+	sc = xcalloc(1, sizeof *sc);
+	sc->path = xstrdup(path);
+	sc_defaults(sc);
+	memset(&c, 0, sizeof c);
+	c.d = d;
+	c.sc = sc;
+	sc_walk(&c, "", root, sc_top_fields, nitems(sc_top_fields), sc);
+	if (root->type == YNODE_MAP) {
+		sc_unique_ids(&c, yamltree_get(root, "faults"), "fault");
+		sc_unique_ids(&c, yamltree_get(root, "checks"), "check");
+		sc_check_fixes(&c, yamltree_get(root, "faults"),
+		    yamltree_get(root, "checks"));
+		sc_check_hints(&c, yamltree_get(root, "hints"));
+	}
+	if (sc->nhints > 1)
+		qsort(sc->hints, sc->nhints, sizeof *sc->hints, sc_hint_cmp);
+out:
+	yamltree_free(root);
+	if (diag_count(d) != before) {
+		scenario_free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+/* Read at most SCENARIO_MAX_BYTES + 1 bytes of a regular file. */
+static char *
+sc_read(const char *path, size_t *lenp, struct diag *d)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	ssize_t		 r;
+	int		 fd;
+
+	/* O_NONBLOCK: a FIFO given by mistake must not hang us. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		diag_add(d, 0, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		diag_add(d, 0, 0, "not a regular file");
+		goto fail;
+	}
+	if (st.st_size > SCENARIO_MAX_BYTES) {
+		diag_add(d, 0, 0, "file is larger than %d KiB: refusing to read "
+		    "it", SCENARIO_MAX_BYTES / 1024);
+		goto fail;
+	}
+	buf = xmalloc(SCENARIO_MAX_BYTES + 1);
+	while (len <= SCENARIO_MAX_BYTES) {
+		r = read(fd, buf + len, SCENARIO_MAX_BYTES + 1 - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			diag_add(d, 0, 0, "cannot read: %s", strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	*lenp = len;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+struct scenario *
+scenario_load(const char *path, struct diag *d)
+{
+	struct scenario	*sc;
+	char		*buf;
+	size_t		 len;
+
+	if ((buf = sc_read(path, &len, d)) == NULL)
+		return NULL;
+	sc = scenario_parse(path, buf, len, d);
+	free(buf);
+	return sc;
+}
+
+static void
+sc_free_strv(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+sc_free_fault(struct scenario_fault *f)
+{
+	size_t	 i;
+
+	for (i = 0; i < f->nparams; i++)
+		free(f->params[i].value);
+	free(f->params);
+	free(f->id);
+	free(f->describe);
+}
+
+void
+scenario_free(struct scenario *sc)
+{
+	size_t	 i;
+
+	if (sc == NULL)
+		return;
+	for (i = 0; i < sc->nfaults; i++)
+		sc_free_fault(&sc->faults[i]);
+	free(sc->faults);
+	for (i = 0; i < sc->nchecks; i++) {
+		free(sc->checks[i].id);
+		free(sc->checks[i].describe);
+		free(sc->checks[i].run);
+		sc_free_strv(sc->checks[i].fixes, sc->checks[i].nfixes);
+	}
+	free(sc->checks);
+	for (i = 0; i < sc->nhints; i++)
+		free(sc->hints[i].text);
+	free(sc->hints);
+	sc_free_strv(sc->tags, sc->ntags);
+	free(sc->path);
+	free(sc->name);
+	free(sc->title);
+	free(sc->summary);
+	free(sc->briefing);
+	free(sc->image);
+	free(sc->candidate_user);
+	free(sc->solution);
+	free(sc);
+}
+
+const char *
+scenario_difficulty_name(enum scenario_difficulty d)
+{
+	return sc_difficulties[d];
+}
+
+const char *
+scenario_fault_param(const struct scenario_fault *f, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < f->nparams; i++) {
+		if (strcmp(f->params[i].name, name) == 0)
+			return f->params[i].value;
+	}
+	return NULL;
+}

@@ -1,0 +1,159 @@
+/*
+ * util.c - allocation wrappers and small string helpers.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void __attribute__((noreturn))
+util_fatal_oom(size_t size)
+{
+	fprintf(stderr, "breakfix: out of memory allocating %zu bytes\n", size);
+	abort();
+}
+
+void *
+xmalloc(size_t size)
+{
+	void	*p;
+
+	if (size == 0)
+		size = 1;
+	if ((p = malloc(size)) == NULL)
+		util_fatal_oom(size);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if (n == 0 || size == 0)
+		n = size = 1;
+	if ((p = calloc(n, size)) == NULL)
+		util_fatal_oom(n * size);
+	return p;
+}
+
+void *
+xreallocarray(void *old, size_t n, size_t size)
+{
+	void	*p;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		util_fatal_oom(SIZE_MAX);
+	if (n == 0 || size == 0)
+		n = size = 1;
+	if ((p = realloc(old, n * size)) == NULL)
+		util_fatal_oom(n * size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		util_fatal_oom(n + 1);
+	return p;
+}
+
+int
+xasprintf(char **ret, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = xvasprintf(ret, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int
+xvasprintf(char **ret, const char *fmt, va_list ap)
+{
+	int	 n;
+
+	if ((n = vasprintf(ret, fmt, ap)) < 0)
+		util_fatal_oom(strlen(fmt));
+	return n;
+}
+
+#define UTIL_DISTANCE_MAX 64
+
+unsigned
+util_distance(const char *a, const char *b)
+{
+	unsigned	 row[UTIL_DISTANCE_MAX + 1];
+	size_t		 la = strlen(a), lb = strlen(b), i, j;
+	unsigned	 diag, up, best;
+
+	if (la > UTIL_DISTANCE_MAX || lb > UTIL_DISTANCE_MAX)
+		return UINT16_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+util_closest(const char *word, const char *const *candidates)
+{
+	const char	*best = NULL;
+	unsigned	 d, bestd = UINT16_MAX, limit;
+	size_t		 len = strlen(word);
+
+	/* One edit for short words, about a third of the word for long ones. */
+	limit = len < 6 ? 1 + (len > 3) : len / 3;
+	for (; *candidates != NULL; candidates++) {
+		d = util_distance(word, *candidates);
+		if (d < bestd) {
+			bestd = d;
+			best = *candidates;
+		}
+	}
+	return bestd <= limit ? best : NULL;
+}
+
+char *
+util_join(const char *const *words, const char *sep)
+{
+	size_t	 len = 1, i;
+	char	*out;
+
+	for (i = 0; words[i] != NULL; i++)
+		len += strlen(words[i]) + strlen(sep);
+	out = xmalloc(len);
+	out[0] = '\0';
+	for (i = 0; words[i] != NULL; i++) {
+		if (i != 0)
+			strcat(out, sep);
+		strcat(out, words[i]);
+	}
+	return out;
+}

@@ -1,0 +1,43 @@
+/*
+ * util.h - allocation wrappers and small string helpers.
+ *
+ * The x* allocators never return NULL: on exhaustion they print a message
+ * and abort, as there is nothing sensible a CLI can do instead.
+ */
+#ifndef BREAKFIX_UTIL_H
+#define BREAKFIX_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define nitems(a) (sizeof (a) / sizeof (a)[0])
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+
+/* Allocate a formatted string into *ret; returns its length. */
+int	 xasprintf(char **ret, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 xvasprintf(char **ret, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
+
+/*
+ * Levenshtein distance between two strings, capped: returns a value larger
+ * than any sensible cap for strings over 64 bytes.
+ */
+unsigned util_distance(const char *, const char *);
+
+/*
+ * The candidate in the NULL-terminated array closest to word, or NULL if
+ * none is close enough to be a plausible typo. The result points into the
+ * array.
+ */
+const char *util_closest(const char *word, const char *const *candidates);
+
+/* The NULL-terminated words joined with sep, newly allocated. */
+char	*util_join(const char *const *words, const char *sep);
+
+#endif

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install every Debian package breakfix needs to build, test and run.
+# Idempotent: does nothing when all are present.
+set -eu
+
+PACKAGES="
+	make gcc clang pkg-config cppcheck libclang-rt-14-dev
+	libyaml-dev libvirt-dev libssh-dev libjansson-dev libssl-dev
+	libcmocka-dev
+"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	echo "deps: all packages present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing:$missing" >&2
+	echo "deps: run 'make deps' as root to install them" >&2
+	exit 1
+fi
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,100 @@
+#!/bin/bash
+# cli.sh - drive the real breakfix binary: exit codes, streams, messages.
+#
+# usage: tests/integration/cli.sh path/to/breakfix
+set -u
+
+BIN=$(realpath "${1:?usage: cli.sh BREAKFIX}")
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+passed=0
+failed=0
+
+# run NAME WANT_STATUS CMD...: run CMD, keep stdout/stderr in $TMP.
+run() {
+	local name=$1 want=$2 got
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL $name: exit $got, wanted $want"
+		sed 's/^/  stderr: /' "$TMP/err" | head -5
+		failed=$((failed + 1))
+		return 1
+	fi
+	return 0
+}
+
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+# expect NAME FILE PATTERN: FILE (out or err) matches the grep pattern.
+expect() {
+	if grep -qE -- "$3" "$TMP/$2"; then ok "$1"; else
+		bad "$1" "$2 lacks /$3/"; sed 's/^/  /' "$TMP/$2" | head -10
+	fi
+}
+
+cd "$TOP"
+
+run version 0 "$BIN" --version && expect version out '^breakfix [0-9a-f.]+'
+run no-args 2 "$BIN" && expect no-args err '^usage: breakfix'
+run help 0 "$BIN" --help && expect help out '^  validate '
+run help-cmd 0 "$BIN" help validate &&
+	expect help-cmd out '^usage: breakfix validate'
+run cmd-h 0 "$BIN" show -h && expect cmd-h out '^usage: breakfix show'
+run typo 2 "$BIN" valdate x && expect typo err "^	validate$"
+run typo-msg 2 "$BIN" valdate x &&
+	expect typo-msg err "'valdate' is not a breakfix command"
+run help-typo 2 "$BIN" help shwo && expect help-typo err "^	show$"
+run bad-global 2 "$BIN" --frob validate &&
+	expect bad-global err "unknown option '--frob'"
+run bad-option 2 "$BIN" validate --frob x &&
+	expect bad-option err "unknown option '--frob'"
+run no-file 2 "$BIN" validate && expect no-file err 'no file given'
+run show-two 2 "$BIN" show a b && expect show-two err 'one file at a time'
+
+run shipped 0 "$BIN" validate scenarios/*.yaml &&
+	expect shipped out ': ok \('
+n=$(ls scenarios/*.yaml | wc -l)
+if [ "$n" -ge 3 ] && [ "$(grep -c ': ok (' "$TMP/out")" -eq "$n" ]; then
+	ok shipped-count
+else
+	bad shipped-count "want $n ok lines, at least 3"
+fi
+run quiet 0 "$BIN" -q validate scenarios/*.yaml &&
+	if [ -s "$TMP/out" ] || [ -s "$TMP/err" ]; then bad quiet "not quiet"
+	else ok quiet; fi
+
+# The CLI prints exactly the golden messages on stderr, nothing on stdout.
+cd "$TOP/tests/data"
+for f in bad/*.yaml; do
+	run "golden $f" 1 "$BIN" validate "$f" || continue
+	if cmp -s "$TMP/err" "${f%.yaml}.err" && [ ! -s "$TMP/out" ]; then
+		ok "golden $f"
+	else
+		bad "golden $f" "stderr differs from ${f%.yaml}.err"
+		diff "${f%.yaml}.err" "$TMP/err" | head -5
+	fi
+done
+run mixed 1 "$BIN" validate good/minimal.yaml bad/empty.yaml &&
+	expect mixed err '^breakfix: 1 problem in 1 of 2 files$'
+cd "$TOP"
+
+for f in scenarios/*.yaml; do
+	run "show $f" 0 "$BIN" show "$f" &&
+		expect "show $f" out '^Solution \(never shown'
+	run "show-json $f" 0 "$BIN" show --json "$f" &&
+	if python3 -c 'import json,sys; d=json.load(sys.stdin);
+assert d["name"] and d["faults"] and d["checks"]' <"$TMP/out"; then
+		ok "show-json $f"
+	else
+		bad "show-json $f" "not the JSON expected"
+	fi
+done
+run show-bad 1 "$BIN" show tests/data/bad/empty.yaml &&
+	expect show-bad err 'file is empty'
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
