@@ -45,7 +45,7 @@ UNIT_TESTS = util units yamltree scenario fault
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 
 .PHONY: all check unit cppcheck cli-test fuzz fuzz-build deps demo install \
-	clean image bench
+	clean
 .SUFFIXES:
 
 all: breakfix

@@ -12,7 +12,7 @@ echo
 echo "== Checking the shipped scenarios: ./breakfix validate scenarios/*.yaml"
 ./breakfix validate scenarios/*.yaml
 echo
-first=$(ls scenarios/*.yaml | head -n 1)
+first=scenarios/web-down.yaml
 echo "== What an interviewer sees: ./breakfix show $first"
 echo
 ./breakfix show "$first"

@@ -93,6 +93,12 @@ assert d["name"] and d["faults"] and d["checks"]' <"$TMP/out"; then
 		bad "show-json $f" "not the JSON expected"
 	fi
 done
+# The annotated example in the format guide is itself a valid scenario.
+sed -n '/^```yaml$/,/^```$/p' docs/scenario-format.md | sed '1d;$d' \
+	>"$TMP/doc-example.yaml"
+run doc-example 0 "$BIN" validate "$TMP/doc-example.yaml" &&
+	expect doc-example out 'ok \(web-down: 2 faults, 1 check\)'
+
 run show-bad 1 "$BIN" show tests/data/bad/empty.yaml &&
 	expect show-bad err 'file is empty'
 
