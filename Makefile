@@ -17,7 +17,7 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 FUZZ_SECONDS ?= 60
 
-PKGS	 = yaml-0.1 libvirt libssh jansson libcrypto
+PKGS	 = yaml-0.1 libvirt libssh jansson libcrypto libxml-2.0
 VERSION	:= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 WARN	 = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow \
@@ -34,24 +34,27 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Iprovisioner \
-	      -DBREAKFIX_VERSION='"$(VERSION)"'
+	      -DBREAKFIX_VERSION='"$(VERSION)"' \
+	      -DBREAKFIX_DATADIR='"$(PREFIX)/share/breakfix"'
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Modules (no printing, no exiting) and commands.
-MODULES	 = util log diag units yamltree fault scenario
-COMMANDS = cmd cmd-validate cmd-show
+MODULES	 = util log diag units yamltree fault scenario config spawn keys \
+	   image vm guest exercise
+COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
+	   cmd-down cmd-reap cmd-doctor
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
-UNIT_TESTS = util units yamltree scenario fault
+UNIT_TESTS = util units yamltree scenario fault vm guest exercise
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 
 .PHONY: all check unit cppcheck cli-test fuzz fuzz-build deps demo install \
-	clean
+	clean e2e image
 .SUFFIXES:
 
 all: breakfix
 
 breakfix: $(O)/breakfix
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(O)/breakfix: $(O)/main.o $(O)/libbreakfix.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -70,12 +73,23 @@ $(O)/test_%: tests/unit/test_%.c $(O)/libbreakfix.a
 $(O):
 	mkdir -p $@
 
-# make check: everything a change must pass.
+# make check: everything a change must pass. The end-to-end tests boot
+# real VMs, so they need root, libvirtd and the base image: 'e2e' makes
+# sure of all three first.
 check:
 	$(MAKE) O=build/san SANITIZE=address,undefined WERROR=1 unit
 	$(MAKE) cppcheck
 	$(MAKE) O=build/san SANITIZE=address,undefined WERROR=1 cli-test
 	$(MAKE) fuzz
+	$(MAKE) WERROR=1 e2e
+
+e2e: all image
+	tests/e2e/lifecycle.sh ./breakfix
+
+# The base image, built only when its recipe (or the admin key) changed.
+image: all
+	./breakfix doctor --fix >/dev/null || true
+	./breakfix image build debian-12
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -116,8 +130,9 @@ demo: deps all
 	scripts/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/breakfix
 	install -m 0755 breakfix $(DESTDIR)$(BINDIR)/breakfix
+	cp -R images scenarios $(DESTDIR)$(PREFIX)/share/breakfix/
 
 clean:
 	rm -rf build breakfix

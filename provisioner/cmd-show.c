@@ -213,17 +213,13 @@ show_exec(int argc, char **argv)
 	json_t		*j;
 	int		 ch, r, json = 0, rc = CMD_FAILED;
 
-	while ((ch = getopt_long(argc, argv, CMD_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
+	while ((ch = cmd_getopt(&cmd_show_entry, argc, argv, "", longopts, &r)) != -1) {
+		if (ch == CMD_GETOPT_STOP)
+			return r;
 		if (ch == 'j') {
 			json = 1;
 			continue;
 		}
-		if ((r = cmd_common_option(&cmd_show_entry, ch)) == 1)
-			return CMD_OK;
-		if (r == -1)
-			return cmd_usage_error(&cmd_show_entry,
-			    "unknown option '%s'", argv[optind - 1]);
 	}
 	if (argc - optind != 1)
 		return cmd_usage_error(&cmd_show_entry, optind == argc ?

@@ -21,13 +21,9 @@ validate_exec(int argc, char **argv)
 	size_t		 problems = 0, bad = 0;
 	int		 ch, i, r;
 
-	while ((ch = getopt_long(argc, argv, CMD_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if ((r = cmd_common_option(&cmd_validate_entry, ch)) == 1)
-			return CMD_OK;
-		if (r == -1)
-			return cmd_usage_error(&cmd_validate_entry,
-			    "unknown option '%s'", argv[optind - 1]);
+	while ((ch = cmd_getopt(&cmd_validate_entry, argc, argv, "", longopts, &r)) != -1) {
+		if (ch == CMD_GETOPT_STOP)
+			return r;
 	}
 	if (optind == argc)
 		return cmd_usage_error(&cmd_validate_entry, "no file given");

@@ -5,7 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <getopt.h>
+#include <stdlib.h>
+
 #include "cmd.h"
+#include "config.h"
+#include "vm.h"
 #include "diag.h"
 #include "log.h"
 
@@ -59,6 +64,12 @@ cmd_common_option(const struct cmd_entry *e, int ch)
 	case 'v':
 		log_set_level(LOG_VERBOSE);
 		return 0;
+	case 'C':
+		config_set_connect(optarg);
+		return 0;
+	case 'S':
+		config_set_state_dir(optarg);
+		return 0;
 	}
 	return -1;
 }
@@ -71,4 +82,71 @@ cmd_print_diag(const struct diag *d)
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "%s\n", diag_message(d, i));
 	return n;
+}
+
+struct vm_conn *
+cmd_connect(void)
+{
+	struct vm_conn	*conn;
+	char		*cause = NULL;
+
+	if ((conn = vm_open(config_connect(), &cause)) == NULL)
+		cmd_error(cause);
+	return conn;
+}
+
+void
+cmd_error(char *cause)
+{
+	log_error("%s", cause);
+	free(cause);
+}
+
+const char *
+cmd_fmt_span(long long seconds, char *buf, size_t len)
+{
+	long long	 d = seconds / 86400, h = seconds / 3600 % 24;
+	long long	 m = seconds / 60 % 60, s = seconds % 60;
+
+	if (seconds < 0)
+		snprintf(buf, len, "expired");
+	else if (d > 0)
+		snprintf(buf, len, "%lldd%lldh", d, h);
+	else if (h > 0)
+		snprintf(buf, len, "%lldh%lldm", h, m);
+	else if (m > 0)
+		snprintf(buf, len, "%lldm%llds", m, s);
+	else
+		snprintf(buf, len, "%llds", s);
+	return buf;
+}
+
+int
+cmd_getopt(const struct cmd_entry *e, int argc, char **argv,
+    const char *shortopts, const struct option *longopts, int *status)
+{
+	char	 opts[64];
+	int	 ch, r;
+
+	snprintf(opts, sizeof opts, "%s%s", CMD_COMMON_SHORTOPTS, shortopts);
+	while ((ch = getopt_long(argc, argv, opts, longopts, NULL)) != -1) {
+		if ((r = cmd_common_option(e, ch)) == 0)
+			continue;
+		if (r == 1) {
+			*status = CMD_OK;
+			return CMD_GETOPT_STOP;
+		}
+		if (ch == ':') {
+			*status = cmd_usage_error(e, "option '%s' needs a value",
+			    argv[optind - 1]);
+			return CMD_GETOPT_STOP;
+		}
+		if (ch == '?') {
+			*status = cmd_usage_error(e, "unknown option '%s'",
+			    argv[optind - 1]);
+			return CMD_GETOPT_STOP;
+		}
+		return ch;
+	}
+	return -1;
 }

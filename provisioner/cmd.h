@@ -21,7 +21,14 @@ struct cmd_entry {
 	int		(*exec)(int argc, char **argv);
 };
 
+extern const struct cmd_entry cmd_doctor_entry;
+extern const struct cmd_entry cmd_down_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_image_entry;
+extern const struct cmd_entry cmd_ls_entry;
+extern const struct cmd_entry cmd_reap_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_up_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_validate_entry;
 
@@ -42,23 +49,55 @@ int	 cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 /*
- * Options every command accepts besides its own: -h/--help, -q/--quiet
- * and -v/--verbose. Call from the getopt loop's default case with the
+ * Options every command accepts besides its own: -h/--help, -q/--quiet,
+ * -v/--verbose, --connect URI and --state-dir DIR. Call from the getopt loop's default case with the
  * option character; returns 1 if it was handled (help printed: the
  * caller returns CMD_OK), 0 if handled and parsing goes on, -1 if the
  * option is unknown (the caller returns cmd_usage_error).
  */
 int	 cmd_common_option(const struct cmd_entry *e, int ch);
 
+/*
+ * Open the libvirt connection commands use (config_connect()), printing
+ * the error if it fails. Returns NULL on failure.
+ */
+struct vm_conn;
+struct vm_conn *cmd_connect(void);
+
+/* Down exercise id, printing the outcome (cmd-down.c). 0 or -1. */
+int	 cmd_down_one(struct vm_conn *conn, const char *id);
+
+/* "3h12m" for an age or time left: the two largest units. */
+const char *cmd_fmt_span(long long seconds, char *buf, size_t len);
+
+/* Report an error cause ("breakfix: cause") and free it. */
+void	 cmd_error(char *cause);
+
 /* Print each of d's problems on stderr; returns how many. */
 struct diag;
 size_t	 cmd_print_diag(const struct diag *d);
 
 /* getopt_long entries for the common options, for the caller's table. */
-#define CMD_COMMON_LONGOPTS			\
-	{ "help", no_argument, NULL, 'h' },	\
-	{ "quiet", no_argument, NULL, 'q' },	\
-	{ "verbose", no_argument, NULL, 'v' }
-#define CMD_COMMON_SHORTOPTS "+hqv"
+#define CMD_COMMON_LONGOPTS				\
+	{ "help", no_argument, NULL, 'h' },		\
+	{ "quiet", no_argument, NULL, 'q' },		\
+	{ "verbose", no_argument, NULL, 'v' },		\
+	{ "connect", required_argument, NULL, 'C' },	\
+	{ "state-dir", required_argument, NULL, 'S' }
+#define CMD_COMMON_SHORTOPTS ":hqv"
+
+#define CMD_GETOPT_STOP	(-2)
+
+/*
+ * getopt_long for a command: the common options are handled here, the
+ * command's own (shortopts, without the common ones, and longopts, which
+ * starts with CMD_COMMON_LONGOPTS) are returned as getopt_long returns
+ * them, -1 at the end. CMD_GETOPT_STOP means the command must return
+ * *status now: help was printed, or the usage error reported.
+ */
+struct option;
+int	 cmd_getopt(const struct cmd_entry *e, int argc, char **argv,
+	    const char *shortopts, const struct option *longopts,
+	    int *status);
 
 #endif

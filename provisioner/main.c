@@ -15,8 +15,15 @@
 #endif
 
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_up_entry,
+	&cmd_ls_entry,
+	&cmd_status_entry,
+	&cmd_down_entry,
+	&cmd_reap_entry,
 	&cmd_validate_entry,
 	&cmd_show_entry,
+	&cmd_image_entry,
+	&cmd_doctor_entry,
 	&cmd_help_entry,
 	NULL,
 };

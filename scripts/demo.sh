@@ -1,9 +1,7 @@
 #!/bin/bash
-# demo.sh - what `make demo` runs once the build is done.
-#
-# Today breakfix reads and checks scenarios; booting them in VMs, the
-# candidate's SSH gateway and the reviewer's tools come next. The demo
-# shows what works and says plainly what does not yet.
+# demo.sh - what `make demo` runs once the build is done: check the
+# scenarios, build the base image, start libvirt, and launch the sample
+# exercise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,19 +10,33 @@ echo
 echo "== Checking the shipped scenarios: ./breakfix validate scenarios/*.yaml"
 ./breakfix validate scenarios/*.yaml
 echo
-first=scenarios/web-down.yaml
-echo "== What an interviewer sees: ./breakfix show $first"
+echo "== Starting libvirt if needed: ./breakfix doctor --fix"
+./breakfix doctor --fix || true
 echo
-./breakfix show "$first"
+echo "== The base image (built once; a few minutes the first time)"
+./breakfix image build debian-12
 echo
-echo "== A broken scenario gets every problem, with file:line:column:"
-echo "   ./breakfix validate tests/data/bad/demo-typos.yaml"
-./breakfix validate tests/data/bad/demo-typos.yaml || true
+
+# One demo exercise at a time: take down the previous one.
+old=$(./breakfix ls --json | python3 -c 'import json, sys
+print(" ".join(e["id"] for e in json.load(sys.stdin) if e["candidate"] == "demo"))')
+if [ -n "$old" ]; then
+	echo "== Taking down the previous demo exercise"
+	# shellcheck disable=SC2086
+	./breakfix down $old
+	echo
+fi
+
+echo "== Launching the sample exercise: ./breakfix up --candidate demo scenarios/web-down.yaml"
+./breakfix up --candidate demo scenarios/web-down.yaml
+echo
+./breakfix ls
 cat <<'MSG'
 
 == Not yet available
-   breakfix up / ls / down   boot a scenario in a throwaway VM
-   the SSH gateway           the candidate's login, recorded
-   replay / commands / verify  the reviewer's tools
-These arrive in the next releases; see docs/ for what exists today.
+   faults and checks          the scenario's faults are not applied yet
+   the SSH gateway            the candidate's login, recorded
+   replay / commands / verify the reviewer's tools
+Until the gateway arrives, the 'admin' line above is how to get into the
+VM. 'breakfix down ID' removes it; docs/operations.md has the rest.
 MSG

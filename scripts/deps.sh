@@ -6,7 +6,9 @@ set -eu
 PACKAGES="
 	make gcc clang pkg-config cppcheck libclang-rt-14-dev
 	libyaml-dev libvirt-dev libssh-dev libjansson-dev libssl-dev
-	libcmocka-dev
+	libxml2-dev libcmocka-dev
+	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
+	debootstrap openssh-client openssh-server e2fsprogs python3
 "
 
 missing=""

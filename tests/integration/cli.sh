@@ -55,6 +55,24 @@ run bad-option 2 "$BIN" validate --frob x &&
 run no-file 2 "$BIN" validate && expect no-file err 'no file given'
 run show-two 2 "$BIN" show a b && expect show-two err 'one file at a time'
 
+# Usage errors of the VM commands are caught before anything is touched.
+run up-none 2 "$BIN" up && expect up-none err 'no scenario given'
+run up-accel 2 "$BIN" up --accel fast x.yaml &&
+	expect up-accel err "--accel is 'fast': use auto, kvm or tcg"
+run up-ttl 2 "$BIN" up --ttl soon x.yaml &&
+	expect up-ttl err "'soon' is not a duration"
+run up-novalue 2 "$BIN" up x.yaml --ttl &&
+	expect up-novalue err "option '--ttl' needs a value"
+run up-bad-scenario 1 "$BIN" up tests/data/bad/demo-typos.yaml &&
+	expect up-bad-scenario err 'demo-typos.yaml:2:7: '
+run down-none 2 "$BIN" down && expect down-none err 'no exercise given'
+run down-both 2 "$BIN" down --all x && expect down-both err 'not both'
+run status-none 2 "$BIN" status && expect status-none err 'one exercise id'
+run image-verb 2 "$BIN" image frob &&
+	expect image-verb err "unknown image command 'frob'"
+run reap-args 2 "$BIN" reap x && expect reap-args err 'no arguments'
+run help-up 0 "$BIN" help up && expect help-up out '^  --accel MODE'
+
 run shipped 0 "$BIN" validate scenarios/*.yaml &&
 	expect shipped out ': ok \('
 n=$(ls scenarios/*.yaml | wc -l)

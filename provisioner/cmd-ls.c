@@ -1,0 +1,146 @@
+/*
+ * cmd-ls.c - list exercises.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "exercise.h"
+#include "log.h"
+#include "vm.h"
+
+static json_t *
+ls_json_row(const char *id, const char *state, const struct vm_meta *m)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:s, s:s}",
+	    "id", id, "scenario", m->scenario ? m->scenario : "",
+	    "candidate", m->candidate ? m->candidate : "", "state", state,
+	    "created", (json_int_t)m->created, "expires",
+	    (json_int_t)m->expires, "port", (int)m->port,
+	    "accel", vm_accel_name(m->accel), "dir", m->dir ? m->dir : "");
+}
+
+static void
+ls_row(const char *id, const char *state, const struct vm_meta *m)
+{
+	char	 age[32], left[32];
+	time_t	 now = time(NULL);
+
+	printf("%-28s %-16s %-12s %-10s %-8s %-8s %u\n", id,
+	    m->scenario && *m->scenario ? m->scenario : "?",
+	    m->candidate && *m->candidate ? m->candidate : "-", state,
+	    m->created ? cmd_fmt_span(now - m->created, age, sizeof age) : "?",
+	    m->expires ? cmd_fmt_span(m->expires - now, left, sizeof left) :
+	    "?", m->port);
+}
+
+/* Exercises with a record but no domain: ended, or lost. */
+static void
+ls_records(struct vm_entry *v, size_t n, json_t *arr)
+{
+	struct exercise	*ex;
+	char		**ids = NULL, *cause = NULL;
+	size_t		  nids = 0, i, j;
+
+	if (exercise_list_ids(&ids, &nids, &cause) != 0) {
+		cmd_error(cause);
+		return;
+	}
+	for (i = 0; i < nids; i++) {
+		for (j = 0; j < n; j++) {
+			if (strcmp(v[j].name + sizeof VM_NAME_PREFIX - 1,
+			    ids[i]) == 0)
+				break;
+		}
+		if (j == n && exercise_load(ids[i], &ex, &cause) == 0) {
+			const char *st = strcmp(ex->state, "down") == 0 ?
+			    "down" : "lost";
+			if (arr != NULL)
+				json_array_append_new(arr,
+				    ls_json_row(ex->id, st, &ex->meta));
+			else
+				ls_row(ex->id, st, &ex->meta);
+			exercise_free(ex);
+		} else if (j == n) {
+			log_warn("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		free(ids[i]);
+	}
+	free(ids);
+}
+
+static int
+ls_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vm_entry	*v = NULL;
+	struct vm_conn	*conn;
+	json_t		*arr = NULL;
+	char		*cause = NULL;
+	size_t		 n = 0, i;
+	int		 ch, r, all = 0, json = 0;
+
+	while ((ch = cmd_getopt(&cmd_ls_entry, argc, argv, "a", longopts,
+	    &r)) != -1) {
+		if (ch == CMD_GETOPT_STOP)
+			return r;
+		if (ch == 'a' || ch == 'j') {
+			*(ch == 'a' ? &all : &json) = 1;
+			continue;
+		}
+	}
+	if (optind != argc)
+		return cmd_usage_error(&cmd_ls_entry, "no arguments expected");
+	if ((conn = cmd_connect()) == NULL)
+		return CMD_FAILED;
+	if (vm_list(conn, &v, &n, &cause) != 0) {
+		cmd_error(cause);
+		vm_close(conn);
+		return CMD_FAILED;
+	}
+	if (json)
+		arr = json_array();
+	else
+		printf("%-28s %-16s %-12s %-10s %-8s %-8s %s\n", "ID",
+		    "SCENARIO", "CANDIDATE", "STATE", "AGE", "LEFT", "PORT");
+	for (i = 0; i < n; i++) {
+		const char *id = v[i].name + sizeof VM_NAME_PREFIX - 1;
+		if (json)
+			json_array_append_new(arr, ls_json_row(id,
+			    vm_state_name(v[i].state), &v[i].meta));
+		else
+			ls_row(id, vm_state_name(v[i].state), &v[i].meta);
+	}
+	if (all)
+		ls_records(v, n, arr);
+	if (json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("\n");
+		json_decref(arr);
+	}
+	vm_entries_free(v, n);
+	vm_close(conn);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_ls_entry = {
+	"ls", "[--all] [--json]",
+	"list exercises: id, scenario, candidate, state, age, time left",
+	"Lists the exercises whose VMs exist on the libvirt connection.\n\n"
+	"Options:\n"
+	"  --all   also exercises that are down (their records are kept)\n"
+	"  --json  a JSON array for scripts\n",
+	ls_exec,
+};

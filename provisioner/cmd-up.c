@@ -1,0 +1,227 @@
+/*
+ * cmd-up.c - launch an exercise: a scenario in its own VM.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "diag.h"
+#include "exercise.h"
+#include "keys.h"
+#include "log.h"
+#include "scenario.h"
+#include "units.h"
+#include "vm.h"
+
+static volatile sig_atomic_t up_interrupted;
+
+static void
+up_signal(int sig)
+{
+	(void)sig;
+	up_interrupted = 1;
+}
+
+static int
+up_cancelled(void)
+{
+	return up_interrupted;
+}
+
+static void
+up_note(const char *msg, void *arg)
+{
+	(void)arg;
+	log_info("%s", msg);
+}
+
+static void
+up_print(const struct exercise *ex, int json)
+{
+	char		 b[UNITS_BUFSZ], when[64], *key = NULL, *ignored = NULL;
+	struct tm	 tm;
+	json_t		*j;
+
+	if (keys_admin_paths(&key, NULL, &ignored) != 0)
+		free(ignored);
+	if (json) {
+		j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:n, s:n}",
+		    "id", ex->id, "domain", ex->domain, "port",
+		    (int)ex->meta.port, "dir", ex->meta.dir, "accel",
+		    vm_accel_name(ex->meta.accel), "expires",
+		    (json_int_t)ex->meta.expires, "boot_ms", ex->boot_ms,
+		    "user", "password");
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("\n");
+		json_decref(j);
+		free(key);
+		return;
+	}
+	gmtime_r(&ex->meta.expires, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+	printf("%s is ready (%s boot took %.1f s)\n", ex->id,
+	    vm_accel_name(ex->meta.accel), ex->boot_ms / 1000.0);
+	printf("  scenario   %s (%s)\n", ex->meta.scenario,
+	    ex->meta.scenario_file);
+	printf("  candidate  %s\n", *ex->meta.candidate ? ex->meta.candidate :
+	    "(not named)");
+	printf("  expires    %s (in %s)\n", when, units_format_duration(
+	    (uint64_t)(ex->meta.expires - time(NULL)), b));
+	printf("  admin      ssh -i %s -p %u %s@127.0.0.1\n", key ? key : "?",
+	    ex->meta.port, EXERCISE_ADMIN_USER);
+	printf("When done: breakfix down %s\n", ex->id);
+	free(key);
+}
+
+static int
+up_parse_accel(const char *s, enum exercise_accel_choice *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = EXERCISE_ACCEL_AUTO;
+	else if (strcmp(s, "kvm") == 0)
+		*out = EXERCISE_ACCEL_KVM;
+	else if (strcmp(s, "tcg") == 0)
+		*out = EXERCISE_ACCEL_TCG;
+	else
+		return -1;
+	return 0;
+}
+
+/* Options from the environment first, flags override them. */
+static int
+up_options(int argc, char **argv, struct exercise_opts *o, int *json)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "candidate", required_argument, NULL, 'c' },
+		{ "ttl", required_argument, NULL, 't' },
+		{ "accel", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct cmd_entry	*e = &cmd_up_entry;
+	const char		*env = getenv("BREAKFIX_ACCEL");
+	uint64_t		 v;
+	char			*cause = NULL;
+	int			 ch, r;
+
+	if (env != NULL && *env != '\0' && up_parse_accel(env, &o->accel) != 0)
+		return cmd_usage_error(e, "BREAKFIX_ACCEL is '%s': use auto, "
+		    "kvm or tcg", env);
+	while ((ch = cmd_getopt(e, argc, argv, "c:j", longopts, &r)) != -1) {
+		switch (ch) {
+		case CMD_GETOPT_STOP:
+			return r == CMD_OK ? -1 : r;
+		case 'c':
+			o->candidate = optarg;
+			continue;
+		case 'j':
+			*json = 1;
+			continue;
+		case 'a':
+			if (up_parse_accel(optarg, &o->accel) != 0)
+				return cmd_usage_error(e, "--accel is '%s': "
+				    "use auto, kvm or tcg", optarg);
+			continue;
+		case 't':
+		case 'T':
+			if (units_parse_duration(optarg, &v, &cause) != 0 ||
+			    v == 0 || v > 7 * 86400) {
+				r = cmd_usage_error(e, "--%s: %s", ch == 't' ?
+				    "ttl" : "timeout", cause ? cause :
+				    "out of range (1s to 7d)");
+				free(cause);
+				return r;
+			}
+			if (ch == 't')
+				o->ttl = (time_t)v;
+			else
+				o->boot_timeout = (int)v;
+			continue;
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(e, optind == argc ?
+		    "no scenario given" : "one scenario at a time");
+	return 0;
+}
+
+static int
+up_exec(int argc, char **argv)
+{
+	struct exercise_opts	 o;
+	struct scenario		*sc = NULL;
+	struct exercise		*ex = NULL;
+	struct vm_conn		*conn = NULL;
+	struct diag		*d = NULL;
+	struct sigaction	 sa;
+	char			*cause = NULL, *tail = NULL;
+	int			 json = 0, r, rc = CMD_FAILED;
+
+	memset(&o, 0, sizeof o);
+	if ((r = up_options(argc, argv, &o, &json)) != 0)
+		return r == -1 ? CMD_OK : r;
+	d = diag_new(argv[optind]);
+	if ((sc = scenario_load(argv[optind], d)) == NULL) {
+		cmd_print_diag(d);
+		goto out;
+	}
+	if ((conn = cmd_connect()) == NULL)
+		goto out;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = up_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	o.note = up_note;
+	o.cancelled = up_cancelled;
+	log_info("launching %s: %s", sc->name, sc->title);
+	if (exercise_up(conn, sc, &o, &ex, &tail, &cause) != 0) {
+		log_error("up failed: %s", cause);
+		if (tail != NULL && *tail != '\0')
+			fprintf(stderr, "last lines of the VM's console:\n%s",
+			    tail);
+		log_error("nothing was left behind");
+		goto out;
+	}
+	up_print(ex, json);
+	rc = CMD_OK;
+out:
+	free(cause);
+	free(tail);
+	exercise_free(ex);
+	vm_close(conn);
+	scenario_free(sc);
+	diag_free(d);
+	return rc;
+}
+
+const struct cmd_entry cmd_up_entry = {
+	"up", "[--candidate NAME] [--ttl 2h] [--accel auto|kvm|tcg] "
+	    "[--timeout 5m] [--json] SCENARIO",
+	"launch an exercise: boot the scenario's VM and wait until it is ready",
+	"Reads the scenario, creates an exercise (its own directory, a disk\n"
+	"overlay on the base image and a libvirt domain breakfix-<id>),\n"
+	"boots it and waits until breakfix can log in to it over SSH. If\n"
+	"anything fails, or on Ctrl-C, everything made is removed again.\n\n"
+	"Options:\n"
+	"  --candidate NAME  who the exercise is for (recorded)\n"
+	"  --ttl DURATION    when 'breakfix reap' may remove it (default 2h,\n"
+	"                    or the time limit plus 30m if longer)\n"
+	"  --accel MODE      auto (default: KVM when it works, else TCG),\n"
+	"                    kvm or tcg; also BREAKFIX_ACCEL\n"
+	"  --timeout DUR     how long to wait for the VM to answer SSH\n"
+	"                    (default 5m under TCG, 2m under KVM)\n"
+	"  --json            print one JSON object (id, port, ...)\n"
+	"  --connect URI     libvirt to use (default qemu:///system; also\n"
+	"                    BREAKFIX_CONNECT)\n"
+	"  --state-dir DIR   default /var/lib/breakfix (BREAKFIX_STATE_DIR)\n",
+	up_exec,
+};

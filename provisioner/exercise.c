@@ -1,0 +1,833 @@
+/*
+ * exercise.c - one candidate's exercise: create, wait, record, tear down.
+ */
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "exercise.h"
+#include "guest.h"
+#include "image.h"
+#include "keys.h"
+#include "spawn.h"
+#include "units.h"
+#include "util.h"
+
+#define EX_TTL_DEFAULT		(2 * 3600)
+#define EX_BOOT_TCG		300	/* seconds to SSH, cold, under TCG */
+#define EX_BOOT_KVM		120
+#define EX_KVM_LIFE		10	/* a KVM guest silent this long hangs */
+#define EX_KVM_VERDICT		"accel-kvm-broken"
+
+static void
+ex_note(const struct exercise_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+ex_note(const struct exercise_opts *o, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (o->note == NULL)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	o->note(msg, o->arg);
+	free(msg);
+}
+
+static int
+ex_cancelled(const struct exercise_opts *o)
+{
+	return o->cancelled != NULL && o->cancelled();
+}
+
+static long long
+ex_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* <scenario>-<4 hex digits>: short enough to type, unlikely to clash. */
+static char *
+ex_new_id(const char *name)
+{
+	unsigned char	 r[2] = { 0, 0 };
+	char		*id;
+
+	if (getrandom(r, sizeof r, 0) != sizeof r) {
+		r[0] = (unsigned char)getpid();
+		r[1] = (unsigned char)time(NULL);
+	}
+	xasprintf(&id, "%s-%02x%02x", name, r[0], r[1]);
+	return id;
+}
+
+/* A port on 127.0.0.1 that nothing listens on right now. */
+static int
+ex_free_port(unsigned *port, char **cause)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof sin;
+	int			 s;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(s, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+	    getsockname(s, (struct sockaddr *)&sin, &len) == -1) {
+		xasprintf(cause, "cannot find a free port: %s",
+		    strerror(errno));
+		if (s != -1)
+			close(s);
+		return -1;
+	}
+	close(s);
+	*port = ntohs(sin.sin_port);
+	return 0;
+}
+
+static char *
+ex_dir(const char *id)
+{
+	char	*sub, *dir;
+
+	xasprintf(&sub, "exercises/%s", id);
+	dir = config_path(sub);
+	free(sub);
+	return dir;
+}
+
+static char *
+ex_file(const char *dir, const char *name)
+{
+	char	*p;
+
+	xasprintf(&p, "%s/%s", dir, name);
+	return p;
+}
+
+/*
+ * State directories: QEMU runs as another user and must reach the
+ * overlay, so directories can be traversed (not listed) by others.
+ */
+static int
+ex_mkdirs(const char *dir, char **cause)
+{
+	char	*parent = config_path("exercises");
+	int	 rc = -1;
+
+	if (mkdir(config_state_dir(), 0755) == -1 && errno != EEXIST) {
+		xasprintf(cause, "cannot create '%s': %s", config_state_dir(),
+		    strerror(errno));
+		goto out;
+	}
+	if (mkdir(parent, 0711) == -1 && errno != EEXIST) {
+		xasprintf(cause, "cannot create '%s': %s", parent,
+		    strerror(errno));
+		goto out;
+	}
+	if (mkdir(dir, 0711) == -1) {
+		xasprintf(cause, "cannot create '%s': %s", dir,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(parent);
+	return rc;
+}
+
+/* Remove the files breakfix put in an exercise directory, then it. */
+static void
+ex_remove_dir(const char *dir)
+{
+	static const char *const files[] = {
+		"disk.qcow2", "known_hosts", "console.log", "exercise.json",
+		"exercise.json.tmp", NULL
+	};
+	size_t	 i;
+	char	*p;
+
+	for (i = 0; files[i] != NULL; i++) {
+		p = ex_file(dir, files[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+}
+
+static json_t *
+ex_to_json(const struct exercise *ex)
+{
+	const struct vm_meta	*m = &ex->meta;
+
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+	    "s:I, s:I, s:I, s:i, s:s, s:i}",
+	    "format", 1, "id", ex->id, "domain", ex->domain, "state", ex->state,
+	    "uri", ex->uri, "image", ex->image, "scenario", m->scenario,
+	    "scenario_file", m->scenario_file, "candidate", m->candidate,
+	    "dir", m->dir, "created", (json_int_t)m->created,
+	    "expires", (json_int_t)m->expires, "downed", (json_int_t)ex->downed,
+	    "port", (int)m->port, "accel", vm_accel_name(m->accel),
+	    "boot_ms", ex->boot_ms);
+}
+
+static int
+ex_save(const struct exercise *ex, char **cause)
+{
+	json_t	*j = ex_to_json(ex);
+	char	*path = ex_file(ex->meta.dir, "exercise.json"), *tmp;
+	int	 rc = -1;
+
+	xasprintf(&tmp, "%s.tmp", path);
+	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+		xasprintf(cause, "cannot write '%s'", tmp);
+		goto out;
+	}
+	if (rename(tmp, path) == -1) {
+		xasprintf(cause, "cannot rename '%s': %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(j);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+static char *
+ex_json_str(json_t *o, const char *key)
+{
+	const char	*v = json_string_value(json_object_get(o, key));
+
+	return xstrdup(v != NULL ? v : "");
+}
+
+static time_t
+ex_json_time(json_t *o, const char *key)
+{
+	return (time_t)json_integer_value(json_object_get(o, key));
+}
+
+int
+exercise_load(const char *id, struct exercise **out, char **cause)
+{
+	struct exercise	*ex;
+	json_error_t	 jerr;
+	json_t		*j;
+	char		*dir = ex_dir(id), *path = ex_file(dir, "exercise.json");
+
+	*out = NULL;
+	free(dir);
+	if ((j = json_load_file(path, 0, &jerr)) == NULL) {
+		if (access(path, F_OK) != 0)
+			xasprintf(cause, "no exercise '%s'", id);
+		else
+			xasprintf(cause, "%s:%d: %s", path, jerr.line,
+			    jerr.text);
+		free(path);
+		return -1;
+	}
+	free(path);
+	ex = xcalloc(1, sizeof *ex);
+	ex->id = ex_json_str(j, "id");
+	ex->domain = ex_json_str(j, "domain");
+	ex->state = ex_json_str(j, "state");
+	ex->uri = ex_json_str(j, "uri");
+	ex->image = ex_json_str(j, "image");
+	ex->meta.id = xstrdup(ex->id);
+	ex->meta.scenario = ex_json_str(j, "scenario");
+	ex->meta.scenario_file = ex_json_str(j, "scenario_file");
+	ex->meta.candidate = ex_json_str(j, "candidate");
+	ex->meta.dir = ex_json_str(j, "dir");
+	ex->meta.created = ex_json_time(j, "created");
+	ex->meta.expires = ex_json_time(j, "expires");
+	ex->meta.port = (unsigned)json_integer_value(json_object_get(j,
+	    "port"));
+	ex->meta.accel = strcmp(json_string_value(json_object_get(j,
+	    "accel")) ? json_string_value(json_object_get(j, "accel")) : "",
+	    "kvm") == 0 ? VM_ACCEL_KVM : VM_ACCEL_TCG;
+	ex->downed = ex_json_time(j, "downed");
+	ex->boot_ms = (int)json_integer_value(json_object_get(j, "boot_ms"));
+	json_decref(j);
+	*out = ex;
+	return 0;
+}
+
+void
+exercise_free(struct exercise *ex)
+{
+	if (ex == NULL)
+		return;
+	vm_meta_release(&ex->meta);
+	free(ex->id);
+	free(ex->domain);
+	free(ex->state);
+	free(ex->uri);
+	free(ex->image);
+	free(ex);
+}
+
+static int
+ex_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+exercise_list_ids(char ***ids, size_t *n, char **cause)
+{
+	char		*parent = config_path("exercises"), *p;
+	struct dirent	*de;
+	DIR		*d;
+
+	*ids = NULL;
+	*n = 0;
+	if ((d = opendir(parent)) == NULL) {
+		int r = 0;
+		if (errno != ENOENT) {
+			xasprintf(cause, "cannot read '%s': %s", parent,
+			    strerror(errno));
+			r = -1;
+		}
+		free(parent);
+		return r;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		xasprintf(&p, "%s/%s/exercise.json", parent, de->d_name);
+		if (access(p, F_OK) == 0) {
+			*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+			(*ids)[(*n)++] = xstrdup(de->d_name);
+		}
+		free(p);
+	}
+	closedir(d);
+	free(parent);
+	if (*n > 1)
+		qsort(*ids, *n, sizeof **ids, ex_name_cmp);
+	return 0;
+}
+
+/*
+ * The console is written by the guest, which the candidate controls:
+ * drop terminal escape sequences (colours, titles, cursor moves) and
+ * show any other control character as '?', so that printing it cannot
+ * drive the interviewer's terminal.
+ */
+static void
+ex_defang(char *s)
+{
+	unsigned char	*r = (unsigned char *)s, *w = r;
+
+	while (*r != '\0') {
+		if (r[0] == 0x1b && r[1] == '[') {		/* CSI */
+			for (r += 2; *r != '\0' && (*r < 0x40 || *r > 0x7e);
+			    r++)
+				;
+			if (*r != '\0')
+				r++;
+		} else if (r[0] == 0x1b && r[1] == ']') {	/* OSC */
+			for (r += 2; *r != '\0' && *r != 0x07 && *r != 0x1b;
+			    r++)
+				;
+			if (*r == 0x07)
+				r++;
+		} else if (*r == '\r')
+			r++;
+		else if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
+			*w++ = '?';				/* C1 */
+			r += 2;
+		}
+		else if ((*r < 0x20 && *r != '\n' && *r != '\t') ||
+		    *r == 0x7f) {
+			*w++ = '?';
+			r++;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+char *
+exercise_console_tail(const char *dir, int n)
+{
+	char	*path = ex_file(dir, "console.log"), *buf = NULL, *p;
+	long	 size, start;
+	FILE	*fp;
+	size_t	 got;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		goto out;
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	start = size > 8192 ? size - 8192 : 0;
+	fseek(fp, start, SEEK_SET);
+	buf = xmalloc(8192 + 1);
+	got = fread(buf, 1, 8192, fp);
+	buf[got] = '\0';
+	fclose(fp);
+	ex_defang(buf);
+	got = strlen(buf);
+	/* Keep the last n lines. */
+	for (p = buf + got; p > buf; p--) {
+		if (p[-1] == '\n' && p != buf + got && --n == 0)
+			break;
+	}
+	memmove(buf, p, strlen(p) + 1);
+out:
+	free(path);
+	return buf;
+}
+
+/* The remembered verdict that KVM guests hang on this host, if any. */
+static int
+ex_kvm_known_broken(void)
+{
+	char	*p = config_path(EX_KVM_VERDICT);
+	int	 r = access(p, F_OK) == 0;
+
+	free(p);
+	return r;
+}
+
+static void
+ex_kvm_mark_broken(const char *why)
+{
+	char	*p = config_path(EX_KVM_VERDICT);
+	FILE	*fp;
+
+	if ((fp = fopen(p, "w")) != NULL) {
+		fprintf(fp, "%s\n", why);
+		fclose(fp);
+	}
+	free(p);
+}
+
+enum vm_accel
+exercise_auto_accel(struct vm_conn *conn, char **why)
+{
+	(void)conn;
+	if (access("/dev/kvm", R_OK | W_OK) != 0) {
+		xasprintf(why, "/dev/kvm is not usable: %s", strerror(errno));
+		return VM_ACCEL_TCG;
+	}
+	if (ex_kvm_known_broken()) {
+		char *p = config_path(EX_KVM_VERDICT);
+		xasprintf(why, "KVM guests did not start here before (remove "
+		    "%s to try again)", p);
+		free(p);
+		return VM_ACCEL_TCG;
+	}
+	*why = xstrdup("/dev/kvm is usable");
+	return VM_ACCEL_KVM;
+}
+
+static int
+ex_overlay(const struct image *img, const struct scenario *sc,
+    const char *path, char **cause)
+{
+	const char	*argv[12];
+	char		 size[32], *out = NULL;
+	uint64_t	 bytes = sc->disk;
+	int		 rc;
+
+	/* An overlay cannot be smaller than its base image. */
+	if (bytes < img->virtual_size)
+		bytes = img->virtual_size;
+	snprintf(size, sizeof size, "%llu", (unsigned long long)bytes);
+	argv[0] = "qemu-img";
+	argv[1] = "create";
+	argv[2] = "-q";
+	argv[3] = "-f";
+	argv[4] = "qcow2";
+	argv[5] = "-F";
+	argv[6] = "qcow2";
+	argv[7] = "-b";
+	argv[8] = img->disk;
+	argv[9] = path;
+	argv[10] = size;
+	argv[11] = NULL;
+	rc = spawn_run(argv, NULL, &out, cause);
+	free(out);
+	return rc;
+}
+
+/* The guest's host keys as the forward on 127.0.0.1:port presents them. */
+static int
+ex_known_hosts(const struct image *img, const char *path, unsigned port,
+    char **cause)
+{
+	FILE	*fp;
+	size_t	 i;
+
+	if (img->nhost_keys == 0) {
+		xasprintf(cause, "image '%s' records no SSH host keys",
+		    img->name);
+		return -1;
+	}
+	if ((fp = fopen(path, "w")) == NULL) {
+		xasprintf(cause, "cannot write '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < img->nhost_keys; i++)
+		fprintf(fp, "[127.0.0.1]:%u %s\n", port, img->host_keys[i]);
+	if (fclose(fp) != 0) {
+		xasprintf(cause, "cannot write '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait until the console log has something in it: a sign of life. */
+static int
+ex_wait_life(const char *log, int seconds, const struct exercise_opts *o)
+{
+	struct stat	 st;
+	long long	 deadline = ex_now_ms() + seconds * 1000LL;
+
+	while (ex_now_ms() < deadline && !ex_cancelled(o)) {
+		if (stat(log, &st) == 0 && st.st_size > 0)
+			return 1;
+		usleep(200 * 1000);
+	}
+	return 0;
+}
+
+struct ex_up {
+	struct vm_conn			*conn;
+	const struct scenario		*sc;
+	const struct exercise_opts	*o;
+	struct image			*img;
+	struct exercise			*ex;
+	char				*disk;
+	char				*log;
+	char				*known_hosts;
+	char				*admin_key;
+	int				 defined;
+};
+
+static int
+ex_start(struct ex_up *u, enum vm_accel accel, char **cause)
+{
+	struct vm_spec	 spec;
+
+	memset(&spec, 0, sizeof spec);
+	spec.name = u->ex->domain;
+	spec.kernel = u->img->kernel;
+	spec.initrd = u->img->initrd;
+	spec.cmdline = u->img->cmdline;
+	spec.disk = u->disk;
+	spec.console_log = u->log;
+	spec.memory = u->sc->memory;
+	spec.vcpus = u->sc->vcpus;
+	spec.accel = accel;
+	u->ex->meta.accel = accel;
+	spec.meta = u->ex->meta;
+	unlink(u->log);
+	if (vm_create(u->conn, &spec, cause) != 0)
+		return -1;
+	u->defined = 1;
+	return 0;
+}
+
+/*
+ * Start the domain with KVM if asked or if auto finds it usable; a KVM
+ * guest that prints nothing within EX_KVM_LIFE seconds is not coming up
+ * (seen with KVM modules that cannot run stock kernels), so auto falls
+ * back to TCG and remembers.
+ */
+static int
+ex_boot(struct ex_up *u, char **cause)
+{
+	enum vm_accel	 accel = VM_ACCEL_TCG;
+	char		*why = NULL, mem[UNITS_BUFSZ];
+
+	if (u->o->accel == EXERCISE_ACCEL_KVM)
+		accel = VM_ACCEL_KVM;
+	else if (u->o->accel == EXERCISE_ACCEL_AUTO) {
+		accel = exercise_auto_accel(u->conn, &why);
+		free(why);
+	}
+	ex_note(u->o, "starting %s (%s, %s memory, %u vCPU)", u->ex->domain,
+	    vm_accel_name(accel), units_format_size(u->sc->memory, mem),
+	    u->sc->vcpus);
+	if (ex_start(u, accel, cause) != 0)
+		return -1;
+	if (accel == VM_ACCEL_TCG ||
+	    ex_wait_life(u->log, EX_KVM_LIFE, u->o))
+		return 0;
+	if (ex_cancelled(u->o)) {
+		xasprintf(cause, "interrupted");
+		return -1;
+	}
+	if (vm_destroy(u->conn, u->ex->domain, cause) != 0)
+		return -1;
+	u->defined = 0;
+	if (u->o->accel == EXERCISE_ACCEL_KVM) {
+		xasprintf(cause, "the KVM guest printed nothing on its console "
+		    "within %d s: KVM does not work on this host (use --accel "
+		    "tcg)", EX_KVM_LIFE);
+		return -1;
+	}
+	ex_kvm_mark_broken("a KVM guest printed nothing on its console");
+	ex_note(u->o, "KVM guest showed no sign of life within %d s; "
+	    "falling back to TCG (software emulation)", EX_KVM_LIFE);
+	return ex_start(u, VM_ACCEL_TCG, cause);
+}
+
+/* The domain is still running: a guest that died will never answer. */
+static int
+ex_still_running(struct ex_up *u, char **cause)
+{
+	struct vm_meta	 m;
+	enum vm_state	 st;
+	int		 r;
+
+	memset(&m, 0, sizeof m);
+	r = vm_lookup(u->conn, u->ex->domain, &m, &st, cause);
+	vm_meta_release(&m);
+	if (r == 0 && st == VM_STATE_RUNNING)
+		return 1;
+	if (r >= 0)
+		xasprintf(cause, "the VM stopped while booting");
+	return 0;
+}
+
+/*
+ * Progress while waiting for SSH: a note every 10 s; stop on Ctrl-C or
+ * when the VM has died (a dead guest will never answer).
+ */
+struct ex_wait {
+	struct ex_up	*u;
+	char		*why;		/* why the wait was stopped */
+	int		 next_note;
+};
+
+static int
+ex_wait_progress(int waited_ms, void *arg)
+{
+	struct ex_wait	*w = arg;
+
+	if (ex_cancelled(w->u->o)) {
+		w->why = xstrdup("interrupted");
+		return 1;
+	}
+	if (!ex_still_running(w->u, &w->why))
+		return 1;
+	if (waited_ms >= w->next_note) {
+		ex_note(w->u->o, "waiting for the VM to answer SSH on port %u "
+		    "(%d s)", w->u->ex->meta.port, waited_ms / 1000);
+		w->next_note += 10000;
+	}
+	return 0;
+}
+
+/* Log in as the admin once, to know the guest is up. */
+static int
+ex_wait_ssh(struct ex_up *u, int timeout_s, char **cause)
+{
+	struct ex_wait	 w;
+	struct guest	*g;
+	long long	 start = ex_now_ms();
+	char		*err = NULL;
+
+	memset(&w, 0, sizeof w);
+	w.u = u;
+	w.next_note = 5000;
+	g = guest_connect("127.0.0.1", u->ex->meta.port, EXERCISE_ADMIN_USER,
+	    u->admin_key, u->known_hosts, timeout_s * 1000, ex_wait_progress,
+	    &w, &err);
+	if (g == NULL) {
+		if (w.why != NULL)
+			xasprintf(cause, "%s", w.why);
+		else
+			xasprintf(cause, "the VM did not answer SSH: %s", err);
+		free(w.why);
+		free(err);
+		return -1;
+	}
+	u->ex->boot_ms = (int)(ex_now_ms() - start);
+	guest_close(g);
+	return 0;
+}
+
+static void
+ex_up_release(struct ex_up *u)
+{
+	image_free(u->img);
+	free(u->disk);
+	free(u->log);
+	free(u->known_hosts);
+	free(u->admin_key);
+}
+
+static int
+ex_prepare(struct ex_up *u, char **cause)
+{
+	struct exercise	*ex = u->ex;
+	unsigned	 port;
+
+	if (image_load(u->sc->image, &u->img, cause) != 0 ||
+	    keys_admin_paths(&u->admin_key, NULL, cause) != 0 ||
+	    ex_free_port(&port, cause) != 0)
+		return -1;
+	ex->meta.port = port;
+	if (ex_mkdirs(ex->meta.dir, cause) != 0)
+		return -1;
+	u->disk = ex_file(ex->meta.dir, "disk.qcow2");
+	u->log = ex_file(ex->meta.dir, "console.log");
+	u->known_hosts = ex_file(ex->meta.dir, "known_hosts");
+	if (ex_save(ex, cause) != 0 ||
+	    ex_known_hosts(u->img, u->known_hosts, port, cause) != 0)
+		return -1;
+	ex_note(u->o, "creating overlay on image %s", u->img->name);
+	return ex_overlay(u->img, u->sc, u->disk, cause);
+}
+
+static struct exercise *
+ex_new(struct vm_conn *conn, const struct scenario *sc,
+    const struct exercise_opts *o)
+{
+	struct exercise	*ex = xcalloc(1, sizeof *ex);
+	time_t		 ttl = o->ttl;
+
+	if (ttl == 0)
+		ttl = (time_t)sc->time_limit + 1800 > EX_TTL_DEFAULT ?
+		    (time_t)sc->time_limit + 1800 : EX_TTL_DEFAULT;
+	ex->id = ex_new_id(sc->name);
+	xasprintf(&ex->domain, VM_NAME_PREFIX "%s", ex->id);
+	ex->state = xstrdup("creating");
+	ex->uri = xstrdup(vm_uri(conn));
+	ex->image = xstrdup(sc->image);
+	ex->meta.id = xstrdup(ex->id);
+	ex->meta.scenario = xstrdup(sc->name);
+	ex->meta.scenario_file = realpath(sc->path, NULL);
+	if (ex->meta.scenario_file == NULL)
+		ex->meta.scenario_file = xstrdup(sc->path);
+	ex->meta.candidate = xstrdup(o->candidate ? o->candidate : "");
+	ex->meta.dir = ex_dir(ex->id);
+	ex->meta.created = time(NULL);
+	ex->meta.expires = ex->meta.created + ttl;
+	return ex;
+}
+
+int
+exercise_up(struct vm_conn *conn, const struct scenario *sc,
+    const struct exercise_opts *o, struct exercise **out,
+    char **console_tail, char **cause)
+{
+	struct ex_up	 u;
+	char		*ignored = NULL;
+	int		 timeout, rc = -1;
+
+	*out = NULL;
+	memset(&u, 0, sizeof u);
+	u.conn = conn;
+	u.sc = sc;
+	u.o = o;
+	u.ex = ex_new(conn, sc, o);
+	if (ex_prepare(&u, cause) != 0 || ex_boot(&u, cause) != 0)
+		goto out;
+	timeout = o->boot_timeout;
+	if (timeout == 0)
+		timeout = u.ex->meta.accel == VM_ACCEL_KVM ? EX_BOOT_KVM :
+		    EX_BOOT_TCG;
+	if (ex_wait_ssh(&u, timeout, cause) != 0)
+		goto out;
+	free(u.ex->state);
+	u.ex->state = xstrdup("ready");
+	if (ex_save(u.ex, cause) != 0)
+		goto out;
+	*out = u.ex;
+	u.ex = NULL;		/* transferred */
+	rc = 0;
+out:
+	if (rc != 0 && u.ex != NULL) {
+		if (console_tail != NULL && u.log != NULL)
+			*console_tail = exercise_console_tail(u.ex->meta.dir,
+			    15);
+		if (vm_destroy(conn, u.ex->domain, &ignored) != 0)
+			free(ignored);
+		if (access(u.ex->meta.dir, F_OK) == 0 && u.disk != NULL)
+			ex_remove_dir(u.ex->meta.dir);
+	}
+	exercise_free(u.ex);
+	ex_up_release(&u);
+	return rc;
+}
+
+int
+exercise_down(struct vm_conn *conn, const char *id, int *was_up,
+    char **cause)
+{
+	struct exercise	*ex = NULL;
+	struct vm_meta	 m;
+	enum vm_state	 st;
+	char		*domain, *p, *err = NULL;
+	int		 r, rc = -1;
+
+	*was_up = 0;
+	memset(&m, 0, sizeof m);
+	xasprintf(&domain, VM_NAME_PREFIX "%s", id);
+	if ((r = vm_lookup(conn, domain, &m, &st, cause)) < 0)
+		goto out;
+	if (exercise_load(id, &ex, &err) != 0 && r == 1) {
+		*cause = err;		/* neither record nor domain */
+		err = NULL;
+		goto out;
+	}
+	*was_up = r == 0;
+	if (r == 0 && vm_destroy(conn, domain, cause) != 0)
+		goto out;
+	if (ex != NULL) {
+		p = ex_file(ex->meta.dir, "disk.qcow2");
+		unlink(p);
+		free(p);
+		p = ex_file(ex->meta.dir, "known_hosts");
+		unlink(p);
+		free(p);
+		if (strcmp(ex->state, "down") != 0) {
+			free(ex->state);
+			ex->state = xstrdup("down");
+			ex->downed = time(NULL);
+			if (ex_save(ex, cause) != 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	vm_meta_release(&m);
+	exercise_free(ex);
+	free(domain);
+	free(err);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * exercise.h - one candidate's exercise: a scenario running in its own
+ * VM, with its own directory <state>/exercises/<id>/ holding
+ *
+ *	exercise.json	the record (kept after `down`, for reviewers)
+ *	disk.qcow2	the VM's overlay on the base image (removed at down)
+ *	known_hosts	the guest's host keys, for breakfix's admin login
+ *	console.log	the VM's serial console (kept)
+ *
+ * The same facts live in the libvirt domain's metadata (vm.h); the
+ * record survives the domain.
+ */
+#ifndef BREAKFIX_EXERCISE_H
+#define BREAKFIX_EXERCISE_H
+
+#include <time.h>
+
+#include "scenario.h"
+#include "vm.h"
+
+#define EXERCISE_ADMIN_USER	"breakfix"
+
+enum exercise_accel_choice {
+	EXERCISE_ACCEL_AUTO,
+	EXERCISE_ACCEL_KVM,
+	EXERCISE_ACCEL_TCG,
+};
+
+struct exercise_opts {
+	const char			*candidate;	/* may be NULL */
+	time_t				 ttl;		/* 0: default */
+	enum exercise_accel_choice	 accel;
+	int				 boot_timeout;	/* seconds; 0: default */
+	/* Progress for the person waiting; msg is one line. */
+	void				(*note)(const char *msg, void *arg);
+	void				 *arg;
+	/* Polled during long waits: non-zero stops them (Ctrl-C). */
+	int				(*cancelled)(void);
+};
+
+struct exercise {
+	char		*id;
+	char		*domain;
+	char		*state;		/* creating, ready, failed, down */
+	char		*uri;		/* the libvirt it lives on */
+	char		*image;
+	struct vm_meta	 meta;
+	time_t		 downed;	/* 0 while up */
+	int		 boot_ms;	/* domain start to SSH answering */
+};
+
+/*
+ * Create an exercise from sc on conn and wait until breakfix can log in
+ * to it. On failure everything made is removed again (domain, overlay,
+ * directory); *console_tail, if not NULL, receives the last lines of the
+ * VM's console for the user (caller frees). Returns 0 with *out set, or
+ * -1 with *cause set.
+ */
+int	 exercise_up(struct vm_conn *conn, const struct scenario *sc,
+	    const struct exercise_opts *o, struct exercise **out,
+	    char **console_tail, char **cause);
+
+/*
+ * Tear down the exercise id: destroy and undefine its domain, remove its
+ * overlay and keys; keep the record (state "down") and console log.
+ * Idempotent. *was_up says whether anything was running. Returns 0, or
+ * -1 with *cause set (including "no exercise 'id'").
+ */
+int	 exercise_down(struct vm_conn *conn, const char *id, int *was_up,
+	    char **cause);
+
+/* Read the record of exercise id. Returns 0, or -1 with *cause set. */
+int	 exercise_load(const char *id, struct exercise **out, char **cause);
+
+/* Ids of every exercise with a record, sorted. */
+int	 exercise_list_ids(char ***ids, size_t *n, char **cause);
+
+void	 exercise_free(struct exercise *);
+
+/* The last n lines of the exercise's console log, or NULL. */
+char	*exercise_console_tail(const char *dir, int n);
+
+/* The accel chosen for "auto" on conn, and why (caller frees *why). */
+enum vm_accel exercise_auto_accel(struct vm_conn *conn, char **why);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * keys.c - the SSH keys breakfix holds on the host.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "config.h"
+#include "keys.h"
+#include "util.h"
+
+#define KEYS_ADMIN	"keys/admin_ed25519"
+
+static int
+keys_mkdir(char **cause)
+{
+	char	*dir = config_path("keys");
+	int	 rc = 0;
+
+	if (mkdir(config_state_dir(), 0755) == -1 && errno != EEXIST) {
+		xasprintf(cause, "cannot create '%s': %s", config_state_dir(),
+		    strerror(errno));
+		rc = -1;
+	} else if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "cannot create '%s': %s", dir,
+		    strerror(errno));
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
+/* Write the public half as an authorized_keys line. */
+static int
+keys_write_pub(ssh_key key, const char *path, char **cause)
+{
+	char	*b64 = NULL, *tmp = NULL;
+	FILE	*fp = NULL;
+	int	 rc = -1;
+
+	if (ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) {
+		xasprintf(cause, "cannot encode the admin public key");
+		goto out;
+	}
+	xasprintf(&tmp, "%s.tmp", path);
+	if ((fp = fopen(tmp, "w")) == NULL ||
+	    fprintf(fp, "ssh-ed25519 %s breakfix-admin\n", b64) < 0 ||
+	    fclose(fp) != 0) {
+		fp = NULL;
+		xasprintf(cause, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fp = NULL;
+	if (rename(tmp, path) == -1) {
+		xasprintf(cause, "cannot rename '%s': %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	if (rc != 0 && tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	ssh_string_free_char(b64);
+	return rc;
+}
+
+static int
+keys_generate(const char *priv, const char *pub, char **cause)
+{
+	ssh_key	 key = NULL;
+	mode_t	 old;
+	int	 rc = -1, r;
+
+	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK) {
+		xasprintf(cause, "cannot generate an ed25519 key");
+		goto out;
+	}
+	unlink(priv);
+	old = umask(077);
+	r = ssh_pki_export_privkey_file(key, NULL, NULL, NULL, priv);
+	umask(old);
+	if (r != SSH_OK) {
+		xasprintf(cause, "cannot write '%s'", priv);
+		goto out;
+	}
+	if (keys_write_pub(key, pub, cause) != 0) {
+		unlink(priv);
+		goto out;
+	}
+	rc = 0;
+out:
+	ssh_key_free(key);
+	return rc;
+}
+
+int
+keys_admin_paths(char **priv, char **pub, char **cause)
+{
+	char	*a = config_path(KEYS_ADMIN), *b;
+	int	 rc = -1;
+
+	xasprintf(&b, "%s.pub", a);
+	if (access(a, R_OK) != 0 || access(b, R_OK) != 0) {
+		xasprintf(cause, "no admin key in '%s' (it is made by "
+		    "'breakfix image build')", a);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == 0 && priv != NULL) {
+		*priv = a;
+		a = NULL;
+	}
+	if (rc == 0 && pub != NULL) {
+		*pub = b;
+		b = NULL;
+	}
+	free(a);
+	free(b);
+	return rc;
+}
+
+int
+keys_admin_ensure(char **priv, char **pub, char **cause)
+{
+	char	*a = NULL, *b = NULL, *ignored = NULL;
+	int	 rc = -1;
+
+	if (keys_admin_paths(priv, pub, &ignored) == 0)
+		return 0;
+	free(ignored);
+	if (keys_mkdir(cause) != 0)
+		goto out;
+	a = config_path(KEYS_ADMIN);
+	xasprintf(&b, "%s.pub", a);
+	if (keys_generate(a, b, cause) != 0)
+		goto out;
+	rc = keys_admin_paths(priv, pub, cause);
+out:
+	free(a);
+	free(b);
+	return rc;
+}

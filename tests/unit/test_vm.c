@@ -1,0 +1,470 @@
+/*
+ * test_vm.c - domain XML (golden files) and the domain lifecycle against
+ * libvirt's in-process test driver.
+ *
+ * test:///default starts with one domain, "test", which is not ours and
+ * must never show up in vm_list. Connections to it within one process
+ * share its state, so a second, raw connection can stage what vm.c only
+ * reads (managed save, hand-written metadata).
+ *
+ * UPDATE_GOLDEN=1 rewrites the golden files in tests/data/vm from the
+ * current output.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <libvirt/libvirt.h>
+#include <libxml/parser.h>
+
+#include "util.h"
+#include "vm.h"
+
+#define TEST_URI	"test:///default"
+
+/* Nothing here is a real path: the test driver never opens them. */
+static struct vm_spec
+tcg_spec(void)
+{
+	struct vm_spec	 spec;
+
+	memset(&spec, 0, sizeof spec);
+	spec.name = "breakfix-web-down-7f3a";
+	spec.kernel = "/var/lib/breakfix/images/debian-12/vmlinuz";
+	spec.initrd = "/var/lib/breakfix/images/debian-12/initrd.img";
+	spec.cmdline = "root=/dev/vda console=ttyS0 rw quiet";
+	spec.disk = "/var/lib/breakfix/ex/web-down-7f3a/disk.qcow2";
+	spec.console_log = "/var/lib/breakfix/ex/web-down-7f3a/console.log";
+	spec.memory = 512ULL << 20;
+	spec.vcpus = 1;
+	spec.accel = VM_ACCEL_TCG;
+	spec.meta.id = (char *)"web-down-7f3a";
+	spec.meta.scenario = (char *)"web-down";
+	spec.meta.scenario_file = (char *)"scenarios/web-down.yaml";
+	spec.meta.candidate = (char *)"a&b<c>";
+	spec.meta.dir = (char *)"/var/lib/breakfix/ex/web-down-7f3a";
+	spec.meta.created = 1764072000;		/* 2025-11-25T12:00:00Z */
+	spec.meta.expires = 1764072000 + 7200;
+	spec.meta.port = 2222;
+	spec.meta.accel = VM_ACCEL_TCG;
+	return spec;
+}
+
+/*
+ * Everything awkward: quotes of both kinds in attributes, markup in the
+ * command line, tab/newline/return, UTF-8, and bytes XML cannot carry
+ * (a control character, a stray 0xff, an encoded surrogate), which must
+ * come out as U+FFFD rather than as a document libvirt refuses.
+ */
+static struct vm_spec
+kvm_spec(void)
+{
+	struct vm_spec	 spec;
+
+	memset(&spec, 0, sizeof spec);
+	spec.name = "breakfix-o'brien-\"1\"";
+	spec.kernel = "/srv/it's \"here\" & there/vmlinuz";
+	spec.initrd = NULL;
+	spec.cmdline = "root=/dev/vda init=/bin/sh -c 'echo <hi> && true'";
+	spec.disk = "/srv/a&b/<disk>.qcow2";
+	spec.console_log = "/srv/\"c\"/console's.log";
+	spec.memory = (1ULL << 30) + 1;
+	spec.hard_limit = 1;
+	spec.vcpus = 2;
+	spec.accel = VM_ACCEL_KVM;
+	spec.meta.id = (char *)"o'brien-1";
+	spec.meta.scenario = (char *)"]]> <!-- -->";
+	spec.meta.scenario_file =
+	    (char *)"sc\xc3\xa9narios/\xf0\x9f\x99\x82.yaml";
+	spec.meta.candidate = (char *)"Zo\xc3\xab \"z\"\t<x>\n&\r\x01\xff"
+	    "\xed\xa0\x80!";
+	spec.meta.dir = NULL;
+	spec.meta.created = 0;
+	spec.meta.expires = 0;
+	spec.meta.port = 65535;
+	spec.meta.accel = VM_ACCEL_KVM;
+	return spec;
+}
+
+/* What a create/list round trip must give back exactly. */
+static struct vm_spec
+roundtrip_spec(const char *name)
+{
+	struct vm_spec	 spec = tcg_spec();
+
+	spec.name = name;
+	spec.meta.candidate =
+	    (char *)"a&b<c>\"'\t\n\r Zo\xc3\xab \xf0\x9f\x99\x82";
+	spec.meta.scenario = (char *)"  ";
+	spec.meta.scenario_file = (char *)"";
+	spec.meta.dir = (char *)"]]>&amp;<![CDATA[";
+	return spec;
+}
+
+static char *
+read_file(const char *path)
+{
+	FILE	*fp;
+	char	*buf;
+	long	 len;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	buf = xmalloc(len + 1);
+	if (fread(buf, 1, len, fp) != (size_t)len)
+		len = 0;
+	buf[len] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+static void
+check_golden(const struct vm_spec *spec, const char *file)
+{
+	char		*path, *xml, *want;
+	FILE		*fp;
+	xmlDocPtr	 doc;
+	const char	*update = getenv("UPDATE_GOLDEN");
+
+	xasprintf(&path, "%s/vm/%s", DATADIR, file);
+	xml = vm_domain_xml(spec);
+	if (update != NULL && strcmp(update, "1") == 0) {
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(xml, fp);
+		assert_int_equal(fclose(fp), 0);
+	}
+	want = read_file(path);
+	assert_non_null(want);
+	assert_string_equal(xml, want);
+
+	/* Well-formed, with no help from a lenient parser. */
+	doc = xmlReadMemory(xml, strlen(xml), file, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	assert_non_null(doc);
+	xmlFreeDoc(doc);
+	free(want);
+	free(xml);
+	free(path);
+}
+
+static void
+test_golden_tcg(void **state)
+{
+	struct vm_spec	 spec = tcg_spec();
+
+	(void)state;
+	check_golden(&spec, "tcg.xml");
+}
+
+static void
+test_golden_kvm(void **state)
+{
+	struct vm_spec	 spec = kvm_spec();
+
+	(void)state;
+	check_golden(&spec, "kvm.xml");
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(vm_state_name(VM_STATE_RUNNING), "running");
+	assert_string_equal(vm_state_name(VM_STATE_PAUSED), "paused");
+	assert_string_equal(vm_state_name(VM_STATE_SHUTOFF), "shut off");
+	assert_string_equal(vm_state_name(VM_STATE_SAVED), "saved");
+	assert_string_equal(vm_state_name(VM_STATE_OTHER), "other");
+	assert_string_equal(vm_state_name((enum vm_state)99), "other");
+	assert_string_equal(vm_accel_name(VM_ACCEL_TCG), "tcg");
+	assert_string_equal(vm_accel_name(VM_ACCEL_KVM), "kvm");
+}
+
+static void
+test_open_bad(void **state)
+{
+	char	*cause = NULL;
+
+	(void)state;
+	assert_null(vm_open("bogus:///nowhere", &cause));
+	assert_non_null(cause);
+	assert_true(strncmp(cause, "cannot connect to 'bogus:///nowhere': ",
+	    38) == 0);
+	assert_true(strlen(cause) > 38);
+	free(cause);
+	vm_close(NULL);
+}
+
+static void
+assert_meta_equal(const struct vm_meta *got, const struct vm_meta *want)
+{
+	assert_string_equal(got->id, want->id);
+	assert_string_equal(got->scenario, want->scenario);
+	assert_string_equal(got->scenario_file, want->scenario_file);
+	assert_string_equal(got->candidate, want->candidate);
+	assert_string_equal(got->dir, want->dir);
+	assert_int_equal(got->created, want->created);
+	assert_int_equal(got->expires, want->expires);
+	assert_int_equal(got->port, want->port);
+	assert_int_equal(got->accel, want->accel);
+}
+
+static void
+assert_absent(struct vm_conn *vc, const char *name)
+{
+	struct vm_meta	 meta;
+	enum vm_state	 st;
+	char		*cause = NULL;
+
+	assert_int_equal(vm_lookup(vc, name, &meta, &st, &cause), 1);
+	assert_null(cause);
+	vm_meta_release(&meta);
+}
+
+/* Our domains only: "test" and anything else unprefixed are skipped. */
+static size_t
+count_ours(struct vm_conn *vc)
+{
+	struct vm_entry	*list;
+	size_t		 n;
+	char		*cause = NULL;
+
+	assert_int_equal(vm_list(vc, &list, &n, &cause), 0);
+	assert_null(cause);
+	vm_entries_free(list, n);
+	return n;
+}
+
+static void
+test_lifecycle(void **state)
+{
+	struct vm_spec	 spec = roundtrip_spec("breakfix-rt");
+	struct vm_conn	*vc;
+	struct vm_entry	*list;
+	struct vm_meta	 meta;
+	enum vm_state	 st;
+	size_t		 n;
+	char		*cause = NULL;
+
+	(void)state;
+	assert_non_null(vc = vm_open(TEST_URI, &cause));
+	assert_string_equal(vm_uri(vc), TEST_URI);
+	assert_int_equal(count_ours(vc), 0);
+
+	assert_int_equal(vm_create(vc, &spec, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(vm_list(vc, &list, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].name, "breakfix-rt");
+	assert_int_equal(list[0].state, VM_STATE_RUNNING);
+	assert_meta_equal(&list[0].meta, &spec.meta);
+	vm_entries_free(list, n);
+
+	assert_int_equal(vm_lookup(vc, "breakfix-rt", &meta, &st, &cause), 0);
+	assert_int_equal(st, VM_STATE_RUNNING);
+	assert_meta_equal(&meta, &spec.meta);
+	vm_meta_release(&meta);
+
+	assert_int_equal(vm_destroy(vc, "breakfix-rt", &cause), 0);
+	assert_null(cause);
+	assert_absent(vc, "breakfix-rt");
+	assert_int_equal(vm_destroy(vc, "breakfix-rt", &cause), 0);
+	assert_null(cause);
+	assert_int_equal(count_ours(vc), 0);
+	vm_close(vc);
+}
+
+static void
+test_duplicate(void **state)
+{
+	struct vm_spec	 first = tcg_spec(), second = kvm_spec();
+	struct vm_conn	*vc;
+	struct vm_meta	 meta;
+	enum vm_state	 st;
+	char		*cause = NULL;
+
+	(void)state;
+	assert_non_null(vc = vm_open(TEST_URI, &cause));
+	assert_int_equal(vm_create(vc, &first, &cause), 0);
+	second.name = first.name;
+	assert_int_equal(vm_create(vc, &second, &cause), -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "cannot define domain "
+	    "'breakfix-web-down-7f3a': "));
+	assert_non_null(strstr(cause, "already exists"));
+	free(cause);
+	cause = NULL;
+
+	assert_int_equal(vm_lookup(vc, first.name, &meta, &st, &cause), 0);
+	assert_int_equal(st, VM_STATE_RUNNING);
+	assert_meta_equal(&meta, &first.meta);
+	vm_meta_release(&meta);
+	assert_int_equal(vm_destroy(vc, first.name, &cause), 0);
+	assert_absent(vc, first.name);
+	vm_close(vc);
+}
+
+/*
+ * Bytes XML cannot carry are replaced, one U+FFFD each, so the domain is
+ * still defined; what XML can carry comes back exactly.
+ */
+static void
+test_unrepresentable(void **state)
+{
+	struct vm_spec	 spec = kvm_spec();
+	struct vm_conn	*vc;
+	struct vm_meta	 meta;
+	enum vm_state	 st;
+	char		*cause = NULL;
+
+	(void)state;
+	assert_non_null(vc = vm_open(TEST_URI, &cause));
+	assert_int_equal(vm_create(vc, &spec, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(vm_lookup(vc, spec.name, &meta, &st, &cause), 0);
+	assert_string_equal(meta.candidate, "Zo\xc3\xab \"z\"\t<x>\n&\r"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!");
+	assert_string_equal(meta.scenario, spec.meta.scenario);
+	assert_string_equal(meta.scenario_file, spec.meta.scenario_file);
+	assert_string_equal(meta.dir, "");
+	assert_int_equal(meta.created, 0);
+	assert_int_equal(meta.port, 65535);
+	assert_int_equal(meta.accel, VM_ACCEL_KVM);
+	vm_meta_release(&meta);
+	assert_int_equal(vm_destroy(vc, spec.name, &cause), 0);
+	assert_absent(vc, spec.name);
+	vm_close(vc);
+}
+
+/* Paused and managed-saved domains, staged over a raw connection. */
+static void
+test_states(void **state)
+{
+	struct vm_spec	 spec = tcg_spec();
+	struct vm_conn	*vc;
+	struct vm_entry	*list;
+	virConnectPtr	 raw;
+	virDomainPtr	 dom;
+	struct vm_meta	 meta;
+	enum vm_state	 st;
+	size_t		 n;
+	char		*cause = NULL;
+
+	(void)state;
+	assert_non_null(vc = vm_open(TEST_URI, &cause));
+	assert_non_null(raw = virConnectOpen(TEST_URI));
+	assert_int_equal(vm_create(vc, &spec, &cause), 0);
+	assert_non_null(dom = virDomainLookupByName(raw, spec.name));
+
+	assert_int_equal(virDomainSuspend(dom), 0);
+	assert_int_equal(vm_lookup(vc, spec.name, &meta, &st, &cause), 0);
+	assert_int_equal(st, VM_STATE_PAUSED);
+	vm_meta_release(&meta);
+
+	assert_int_equal(virDomainResume(dom), 0);
+	assert_int_equal(virDomainManagedSave(dom, 0), 0);
+	assert_int_equal(vm_list(vc, &list, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].state, VM_STATE_SAVED);
+	assert_meta_equal(&list[0].meta, &spec.meta);
+	vm_entries_free(list, n);
+
+	/* Removes the managed save and, refused NVRAM, undefines anyway. */
+	assert_int_equal(vm_destroy(vc, spec.name, &cause), 0);
+	assert_null(cause);
+	assert_absent(vc, spec.name);
+	virDomainFree(dom);
+	virConnectClose(raw);
+	vm_close(vc);
+}
+
+static void
+define_raw(virConnectPtr raw, const char *name, const char *metadata)
+{
+	virDomainPtr	 dom;
+	char		*xml;
+
+	xasprintf(&xml, "<domain type='test'><name>%s</name>"
+	    "<metadata>%s</metadata><memory>131072</memory>"
+	    "<os><type>hvm</type></os></domain>", name, metadata);
+	assert_non_null(dom = virDomainDefineXML(raw, xml));
+	virDomainFree(dom);
+	free(xml);
+}
+
+/* Domains defined by hand with broken or no metadata still list. */
+static void
+test_garbled(void **state)
+{
+	struct vm_conn	*vc;
+	struct vm_entry	*list;
+	virConnectPtr	 raw;
+	size_t		 n, i;
+	char		*cause = NULL;
+
+	(void)state;
+	assert_non_null(vc = vm_open(TEST_URI, &cause));
+	assert_non_null(raw = virConnectOpen(TEST_URI));
+	define_raw(raw, "breakfix-garbled", "<b:exercise xmlns:b='" VM_META_NS
+	    "'><b:id>x<b:nested>y</b:nested></b:id><b:port>99999</b:port>"
+	    "<b:created>yesterday</b:created><b:expires>2025-11-25T12:00:00"
+	    "</b:expires><b:accel>arm</b:accel><b:extra>z</b:extra>"
+	    "</b:exercise>");
+	define_raw(raw, "breakfix-none", "");
+	define_raw(raw, "breakfix-other", "<b:other xmlns:b='" VM_META_NS
+	    "'><b:id>nope</b:id></b:other>");
+	define_raw(raw, "breakfix-port", "<b:exercise xmlns:b='" VM_META_NS
+	    "'><b:port>+22</b:port><b:accel>kvm</b:accel></b:exercise>");
+	define_raw(raw, "not-breakfix", "");
+
+	assert_int_equal(vm_list(vc, &list, &n, &cause), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(list[0].name, "breakfix-garbled");
+	assert_string_equal(list[0].meta.id, "xy");
+	assert_int_equal(list[0].meta.port, 0);
+	assert_int_equal(list[0].meta.created, 0);
+	assert_int_equal(list[0].meta.expires, 0);
+	assert_int_equal(list[0].meta.accel, VM_ACCEL_TCG);
+	assert_string_equal(list[1].name, "breakfix-none");
+	assert_string_equal(list[1].meta.id, "");
+	assert_string_equal(list[2].name, "breakfix-other");
+	assert_string_equal(list[2].meta.id, "");
+	assert_string_equal(list[3].name, "breakfix-port");
+	assert_int_equal(list[3].meta.port, 0);
+	assert_int_equal(list[3].meta.accel, VM_ACCEL_KVM);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(list[i].state, VM_STATE_SHUTOFF);
+		assert_string_equal(list[i].meta.candidate, "");
+		assert_string_equal(list[i].meta.dir, "");
+		assert_int_equal(vm_destroy(vc, list[i].name, &cause), 0);
+	}
+	vm_entries_free(list, n);
+	assert_int_equal(count_ours(vc), 0);
+	virConnectClose(raw);
+	vm_close(vc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_tcg),
+		cmocka_unit_test(test_golden_kvm),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_open_bad),
+		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_unrepresentable),
+		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_garbled),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
