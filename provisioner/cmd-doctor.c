@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
@@ -21,6 +20,7 @@
 #include "keys.h"
 #include "log.h"
 #include "spawn.h"
+#include "util.h"
 #include "vm.h"
 
 #define DOCTOR_MIN_FREE_GIB 5
@@ -46,41 +46,13 @@ doctor_fail(struct doctor *dr, const char *what, const char *detail,
 	dr->failed++;
 }
 
-/* Is a process with this command name running (on this host)? */
-static int
-doctor_running(const char *comm)
-{
-	struct dirent	*de;
-	char		 path[300], buf[64];
-	FILE		*fp;
-	DIR		*d;
-	int		 found = 0;
-
-	if ((d = opendir("/proc")) == NULL)
-		return 0;
-	while (!found && (de = readdir(d)) != NULL) {
-		if (strspn(de->d_name, "0123456789") != strlen(de->d_name))
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/comm", de->d_name);
-		if ((fp = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(buf, sizeof buf, fp) != NULL) {
-			buf[strcspn(buf, "\n")] = '\0';
-			found = strcmp(buf, comm) == 0;
-		}
-		fclose(fp);
-	}
-	closedir(d);
-	return found;
-}
-
 static void
 doctor_daemon(struct doctor *dr, const char *name)
 {
 	const char	*argv[] = { name, "-d", NULL };
 	char		*cause = NULL, fix[64];
 
-	if (doctor_running(name)) {
+	if (util_pid_of(name) != -1) {
 		doctor_ok(name, "running");
 		return;
 	}
@@ -134,6 +106,18 @@ doctor_kvm(struct doctor *dr, struct vm_conn *conn)
 	snprintf(msg, sizeof msg, "--accel auto will use %s: %s",
 	    vm_accel_name(a), why);
 	doctor_ok("accel", msg);
+	free(why);
+}
+
+static void
+doctor_memory(struct vm_conn *conn)
+{
+	char	*why = NULL, msg[300];
+	int	 on = exercise_can_hard_limit(conn, &why);
+
+	snprintf(msg, sizeof msg, "hard limit per VM %s: %s", on ? "on" :
+	    "off", why);
+	doctor_ok("memory", msg);
 	free(why);
 }
 
@@ -241,6 +225,7 @@ doctor_exec(int argc, char **argv)
 	}
 	doctor_libvirt(&dr, &conn);
 	doctor_kvm(&dr, conn);
+	doctor_memory(conn);
 	if (keys_admin_paths(&key, NULL, &cause) == 0)
 		doctor_ok("admin key", key);
 	else

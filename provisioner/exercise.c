@@ -430,6 +430,30 @@ ex_kvm_mark_broken(const char *why)
 	free(p);
 }
 
+#define EX_CAP_SYS_RESOURCE 24
+
+int
+exercise_can_hard_limit(struct vm_conn *conn, char **why)
+{
+	int	 pid;
+
+	if (strncmp(vm_uri(conn), "qemu:///", 8) != 0) {
+		*why = xstrdup("remote libvirt, assumed able");
+		return 1;
+	}
+	if ((pid = util_pid_of("libvirtd")) == -1) {
+		*why = xstrdup("libvirtd not found on this host, assumed able");
+		return 1;
+	}
+	if (util_has_capability(pid, EX_CAP_SYS_RESOURCE)) {
+		*why = xstrdup("libvirtd has CAP_SYS_RESOURCE");
+		return 1;
+	}
+	*why = xstrdup("libvirtd lacks CAP_SYS_RESOURCE (a container?), so "
+	    "QEMU's memory cannot be capped");
+	return 0;
+}
+
 enum vm_accel
 exercise_auto_accel(struct vm_conn *conn, char **why)
 {
@@ -539,6 +563,7 @@ static int
 ex_start(struct ex_up *u, enum vm_accel accel, char **cause)
 {
 	struct vm_spec	 spec;
+	char		*why = NULL;
 
 	memset(&spec, 0, sizeof spec);
 	spec.name = u->ex->domain;
@@ -550,6 +575,8 @@ ex_start(struct ex_up *u, enum vm_accel accel, char **cause)
 	spec.memory = u->sc->memory;
 	spec.vcpus = u->sc->vcpus;
 	spec.accel = accel;
+	spec.hard_limit = exercise_can_hard_limit(u->conn, &why);
+	free(why);
 	u->ex->meta.accel = accel;
 	spec.meta = u->ex->meta;
 	unlink(u->log);

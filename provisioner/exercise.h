@@ -80,6 +80,14 @@ void	 exercise_free(struct exercise *);
 /* The last n lines of the exercise's console log, or NULL. */
 char	*exercise_console_tail(const char *dir, int n);
 
+/*
+ * Can VMs on conn get a memory hard limit? libvirt then also raises
+ * QEMU's locked-memory limit, which a libvirtd without CAP_SYS_RESOURCE
+ * (in a container) cannot: such domains would not start. *why says
+ * which (caller frees).
+ */
+int	 exercise_can_hard_limit(struct vm_conn *conn, char **why);
+
 /* The accel chosen for "auto" on conn, and why (caller frees *why). */
 enum vm_accel exercise_auto_accel(struct vm_conn *conn, char **why);
 

@@ -1,6 +1,7 @@
 /*
  * util.c - allocation wrappers and small string helpers.
  */
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,4 +157,49 @@ util_join(const char *const *words, const char *sep)
 		strcat(out, words[i]);
 	}
 	return out;
+}
+
+int
+util_pid_of(const char *comm)
+{
+	struct dirent	*de;
+	char		 path[300], buf[64];
+	FILE		*fp;
+	DIR		*d;
+	int		 pid = -1;
+
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while (pid == -1 && (de = readdir(d)) != NULL) {
+		if (strspn(de->d_name, "0123456789") != strlen(de->d_name))
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/comm", de->d_name);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof buf, fp) != NULL) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (strcmp(buf, comm) == 0)
+				pid = atoi(de->d_name);
+		}
+		fclose(fp);
+	}
+	closedir(d);
+	return pid;
+}
+
+int
+util_has_capability(int pid, int cap)
+{
+	unsigned long long	 eff = 0;
+	char			 path[64], line[128];
+	FILE			*fp;
+	int			 found = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof line, fp) != NULL)
+		found = sscanf(line, "CapEff: %llx", &eff) == 1;
+	fclose(fp);
+	return found && cap >= 0 && cap < 64 && (eff >> cap) & 1;
 }

@@ -37,6 +37,12 @@ unsigned util_distance(const char *, const char *);
  */
 const char *util_closest(const char *word, const char *const *candidates);
 
+/* The pid of a running process whose command name is comm, or -1. */
+int	 util_pid_of(const char *comm);
+
+/* Does process pid have capability cap (a CAP_* number) effective? */
+int	 util_has_capability(int pid, int cap);
+
 /* The NULL-terminated words joined with sep, newly allocated. */
 char	*util_join(const char *const *words, const char *sep);
 
