@@ -72,8 +72,8 @@ up_print(const struct exercise *ex, int json)
 	    ex->meta.scenario_file);
 	printf("  candidate  %s\n", *ex->meta.candidate ? ex->meta.candidate :
 	    "(not named)");
-	printf("  expires    %s (in %s)\n", when, units_format_duration(
-	    (uint64_t)(ex->meta.expires - time(NULL)), b));
+	printf("  expires    %s (in %s)\n", when, cmd_fmt_span(
+	    ex->meta.expires - time(NULL), b, sizeof b));
 	printf("  admin      ssh -i %s -p %u %s@127.0.0.1\n", key ? key : "?",
 	    ex->meta.port, EXERCISE_ADMIN_USER);
 	printf("When done: breakfix down %s\n", ex->id);
