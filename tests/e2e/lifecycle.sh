@@ -82,6 +82,20 @@ assert any(e['id'] == '$id' and e['port'] == $port for e in d)"
 check status-state grep -q '^  state      running' "$TMP/status.out"
 check status-console grep -q 'Console (last' "$TMP/status.out"
 
+# --- reap downs what has expired, and only that -----------------------
+if "$BIN" up --json --ttl 1s --timeout 6m tests/e2e/tiny.yaml \
+    >"$TMP/up2.json" 2>"$TMP/up2.err"; then
+	id2=$(json_field id <"$TMP/up2.json")
+	ids+=("$id2")
+	"$BIN" reap >"$TMP/reap.out" 2>&1
+	check reap-expired sh -c "! virsh -c '$URI' dominfo 'breakfix-$id2' >/dev/null 2>&1"
+	check reap-record grep -q '"state": "down"' "$STATE/exercises/$id2/exercise.json"
+	check reap-spares-live domain_exists "$id"
+	check reap-says grep -qE '[1-9][0-9]* expired exercises? reaped' "$TMP/reap.out"
+else
+	bad up-ttl "$(cat "$TMP/up2.err")"
+fi
+
 # --- down leaves no domain, disk or key, keeps the record ------------
 check down "$BIN" down "$id"
 check no-domain sh -c "! virsh -c '$URI' dominfo 'breakfix-$id' >/dev/null 2>&1"
