@@ -137,25 +137,11 @@ static int
 ex_mkdirs(const char *dir, char **cause)
 {
 	char	*parent = config_path("exercises");
-	int	 rc = -1;
+	int	 rc;
 
-	if (mkdir(config_state_dir(), 0755) == -1 && errno != EEXIST) {
-		xasprintf(cause, "cannot create '%s': %s", config_state_dir(),
-		    strerror(errno));
-		goto out;
-	}
-	if (mkdir(parent, 0711) == -1 && errno != EEXIST) {
-		xasprintf(cause, "cannot create '%s': %s", parent,
-		    strerror(errno));
-		goto out;
-	}
-	if (mkdir(dir, 0711) == -1) {
-		xasprintf(cause, "cannot create '%s': %s", dir,
-		    strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
+	rc = util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
+	    util_mkdir(parent, 0711, 1, cause) != 0 ||
+	    util_mkdir(dir, 0711, 0, cause) != 0 ? -1 : 0;
 	free(parent);
 	return rc;
 }

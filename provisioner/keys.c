@@ -22,17 +22,10 @@ static int
 keys_mkdir(char **cause)
 {
 	char	*dir = config_path("keys");
-	int	 rc = 0;
+	int	 rc;
 
-	if (mkdir(config_state_dir(), 0755) == -1 && errno != EEXIST) {
-		xasprintf(cause, "cannot create '%s': %s", config_state_dir(),
-		    strerror(errno));
-		rc = -1;
-	} else if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		xasprintf(cause, "cannot create '%s': %s", dir,
-		    strerror(errno));
-		rc = -1;
-	}
+	rc = util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
+	    util_mkdir(dir, 0700, 1, cause) != 0 ? -1 : 0;
 	free(dir);
 	return rc;
 }

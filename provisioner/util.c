@@ -1,7 +1,10 @@
 /*
  * util.c - allocation wrappers and small string helpers.
  */
+#include <sys/stat.h>
+
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,4 +205,13 @@ util_has_capability(int pid, int cap)
 		found = sscanf(line, "CapEff: %llx", &eff) == 1;
 	fclose(fp);
 	return found && cap >= 0 && cap < 64 && (eff >> cap) & 1;
+}
+
+int
+util_mkdir(const char *path, unsigned mode, int exist_ok, char **cause)
+{
+	if (mkdir(path, (mode_t)mode) == 0 || (exist_ok && errno == EEXIST))
+		return 0;
+	xasprintf(cause, "cannot create '%s': %s", path, strerror(errno));
+	return -1;
 }

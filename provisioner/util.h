@@ -37,6 +37,12 @@ unsigned util_distance(const char *, const char *);
  */
 const char *util_closest(const char *word, const char *const *candidates);
 
+/*
+ * mkdir(path, mode); an existing directory is fine when exist_ok.
+ * Returns 0, or -1 with *cause set ("cannot create 'path': ...").
+ */
+int	 util_mkdir(const char *path, unsigned mode, int exist_ok, char **cause);
+
 /* The pid of a running process whose command name is comm, or -1. */
 int	 util_pid_of(const char *comm);
 
