@@ -34,6 +34,7 @@
  * QEMU's RLIMIT_MEMLOCK, and without CAP_SYS_RESOURCE that fails.
  */
 #define VM_OVERHEAD_KIB	(256ULL * 1024)
+#define VM_TB_CACHE_MIB	"64"
 
 /* libvirt returns our own metadata, so this is generous; beyond, ignored. */
 #define VM_META_MAX	(64 * 1024)
@@ -401,9 +402,16 @@ vm_xml_os(struct vm_buf *b, const struct vm_spec *spec)
 	if (spec->cmdline != NULL)
 		vm_buf_line(b, "    <cmdline>", spec->cmdline, "</cmdline>\n");
 	vm_buf_add(b, "  </os>\n");
-	/* ACPI so that a graceful shutdown can be asked for. */
-	vm_buf_add(b, "  <features>\n    <acpi/>\n  </features>\n"
-	    "  <clock offset='utc'/>\n");
+	/*
+	 * ACPI so that a graceful shutdown can be asked for. Under TCG,
+	 * QEMU's default 1 GiB translation cache doubles the RSS of a 512 MiB
+	 * guest; 64 MiB boots as fast (32 MiB was half again slower).
+	 */
+	vm_buf_add(b, "  <features>\n    <acpi/>\n");
+	if (spec->accel == VM_ACCEL_TCG)
+		vm_buf_add(b, "    <tcg>\n      <tb-cache unit='MiB'>"
+		    VM_TB_CACHE_MIB "</tb-cache>\n    </tcg>\n");
+	vm_buf_add(b, "  </features>\n  <clock offset='utc'/>\n");
 	/* A reboot inside the exercise is the candidate's right. */
 	vm_buf_add(b, "  <on_poweroff>destroy</on_poweroff>\n"
 	    "  <on_reboot>restart</on_reboot>\n"

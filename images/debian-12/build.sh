@@ -2,6 +2,7 @@
 # Build the breakfix "debian-12" base image.
 #
 #   build.sh OUTPUT_DIR ADMIN_PUBKEY_FILE
+#   build.sh --recipe-hash     print the recipe hash that manifest.json records
 #
 # Run as root. Produces, in OUTPUT_DIR (replaced only when the whole
 # build succeeded):
@@ -41,7 +42,9 @@ DEBOOTSTRAP_CACHE=${DEBOOTSTRAP_CACHE:-}
 RECIPE_DIR=$(cd "$(dirname "$0")" && pwd)
 PROG=$(basename "$0")
 
-die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
+# fd 8 is the caller's stderr, even where a trap runs inside a redirection.
+exec 8>&2
+die() { printf '%s: error: %s\n' "$PROG" "$*" >&8; exit 1; }
 step_no=0
 step() { step_no=$((step_no + 1)); printf '[%d/%d] %s\n' "$step_no" "$STEPS" "$*"; }
 note() { printf '      %s\n' "$*"; }
@@ -49,6 +52,7 @@ note() { printf '      %s\n' "$*"; }
 usage() {
 	cat >&2 <<USAGE
 usage: $PROG OUTPUT_DIR ADMIN_PUBKEY_FILE
+       $PROG --recipe-hash
   Builds the $NAME base image into OUTPUT_DIR (e.g. /var/lib/breakfix/images/$NAME).
   ADMIN_PUBKEY_FILE is the OpenSSH public key of the '$ADMIN_USER' admin account.
 USAGE
@@ -148,15 +152,20 @@ cleanup() {
 	set +e
 	trap - EXIT INT TERM HUP
 	if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
+		if [ $rc -ne 0 ] && [ -s "$WORK/build.log" ]; then
+			cp "$WORK/build.log" "$PARENT/.$BASE.failed-build.log" &&
+				printf '%s: full log: %s\n' "$PROG" \
+					"$PARENT/.$BASE.failed-build.log" >&8
+		fi
 		if unmount_all; then
 			rm -rf --one-file-system "$WORK"
 		else
 			printf '%s: warning: still mounted under %s; not removing it\n' \
-				"$PROG" "$ROOT" >&2
+				"$PROG" "$ROOT" >&8
 		fi
 	fi
 	[ $rc -eq 0 ] || printf '%s: build failed (exit %d); %s left unchanged\n' \
-		"$PROG" "$rc" "$OUTPUT_DIR" >&2
+		"$PROG" "$rc" "$OUTPUT_DIR" >&8
 	exit $rc
 }
 trap cleanup EXIT
@@ -179,7 +188,7 @@ mount_api() {
 LOG=$WORK/build.log
 run_logged() {  # run_logged WHAT CMD...: quiet unless it fails
 	if ! "${@:2}" >>"$LOG" 2>&1; then
-		tail -n 40 "$LOG" >&2
+		tail -n 40 "$LOG" >&8
 		die "$1 failed (last lines of the log above)"
 	fi
 }
