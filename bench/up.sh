@@ -50,7 +50,8 @@ peer_run() {
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	qemu-img create -q -f qcow2 -F qcow2 -b "$IMG/disk.qcow2" "$TMP/ov.qcow2" 4G
 	t0=$(now)
-	qemu-system-x86_64 -machine q35,accel=tcg -m 512 -smp 1 -display none \
+	qemu-system-x86_64 -machine q35 -accel tcg,tb-size=64 -m 512 -smp 1 \
+	    -display none \
 	    -kernel "$IMG/vmlinuz" -initrd "$IMG/initrd.img" \
 	    -append "root=/dev/vda console=ttyS0" \
 	    -drive "file=$TMP/ov.qcow2,if=virtio,format=qcow2" \
