@@ -726,6 +726,27 @@ ex_prepare(struct ex_up *u, char **cause)
 	return ex_overlay(u->img, u->sc, u->disk, cause);
 }
 
+/*
+ * A fresh id and what derives from it. Ids are random; one whose
+ * directory exists (an exercise up or kept) is drawn again.
+ */
+static void
+ex_set_id(struct exercise *ex, const char *name)
+{
+	int	 tries = 0;
+
+	do {
+		free(ex->id);
+		free(ex->domain);
+		free(ex->meta.id);
+		free(ex->meta.dir);
+		ex->id = ex_new_id(name);
+		xasprintf(&ex->domain, VM_NAME_PREFIX "%s", ex->id);
+		ex->meta.id = xstrdup(ex->id);
+		ex->meta.dir = ex_dir(ex->id);
+	} while (access(ex->meta.dir, F_OK) == 0 && ++tries < 16);
+}
+
 static struct exercise *
 ex_new(struct vm_conn *conn, const struct scenario *sc,
     const struct exercise_opts *o)
@@ -736,18 +757,15 @@ ex_new(struct vm_conn *conn, const struct scenario *sc,
 	if (ttl == 0)
 		ttl = (time_t)sc->time_limit + 1800 > EX_TTL_DEFAULT ?
 		    (time_t)sc->time_limit + 1800 : EX_TTL_DEFAULT;
-	ex->id = ex_new_id(sc->name);
-	xasprintf(&ex->domain, VM_NAME_PREFIX "%s", ex->id);
+	ex_set_id(ex, sc->name);
 	ex->state = xstrdup("creating");
 	ex->uri = xstrdup(vm_uri(conn));
 	ex->image = xstrdup(sc->image);
-	ex->meta.id = xstrdup(ex->id);
 	ex->meta.scenario = xstrdup(sc->name);
 	ex->meta.scenario_file = realpath(sc->path, NULL);
 	if (ex->meta.scenario_file == NULL)
 		ex->meta.scenario_file = xstrdup(sc->path);
 	ex->meta.candidate = xstrdup(o->candidate ? o->candidate : "");
-	ex->meta.dir = ex_dir(ex->id);
 	ex->meta.created = time(NULL);
 	ex->meta.expires = ex->meta.created + ttl;
 	return ex;

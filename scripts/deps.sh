@@ -8,7 +8,8 @@ PACKAGES="
 	libyaml-dev libvirt-dev libssh-dev libjansson-dev libssl-dev
 	libxml2-dev libcmocka-dev
 	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
-	debootstrap openssh-client openssh-server e2fsprogs python3 bc
+	debootstrap openssh-client openssh-server e2fsprogs iproute2 procps
+	python3 bc
 "
 
 missing=""
