@@ -40,9 +40,9 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Modules (no printing, no exiting) and commands.
 MODULES	 = util log diag units yamltree fault scenario config spawn keys \
-	   image vm guest exercise
+	   image vm guest exercise check
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
-	   cmd-down cmd-reap cmd-doctor
+	   cmd-check cmd-down cmd-reap cmd-doctor
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
 UNIT_TESTS = util units yamltree scenario fault vm guest exercise
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)

@@ -152,7 +152,7 @@ ex_remove_dir(const char *dir)
 {
 	static const char *const files[] = {
 		"disk.qcow2", "known_hosts", "console.log", "exercise.json",
-		"exercise.json.tmp", NULL
+		"exercise.json.tmp", "scenario.yaml", NULL
 	};
 	size_t	 i;
 	char	*p;
@@ -321,46 +321,6 @@ exercise_list_ids(char ***ids, size_t *n, char **cause)
 	return 0;
 }
 
-/*
- * The console is written by the guest, which the candidate controls:
- * drop terminal escape sequences (colours, titles, cursor moves) and
- * show any other control character as '?', so that printing it cannot
- * drive the interviewer's terminal.
- */
-static void
-ex_defang(char *s)
-{
-	unsigned char	*r = (unsigned char *)s, *w = r;
-
-	while (*r != '\0') {
-		if (r[0] == 0x1b && r[1] == '[') {		/* CSI */
-			for (r += 2; *r != '\0' && (*r < 0x40 || *r > 0x7e);
-			    r++)
-				;
-			if (*r != '\0')
-				r++;
-		} else if (r[0] == 0x1b && r[1] == ']') {	/* OSC */
-			for (r += 2; *r != '\0' && *r != 0x07 && *r != 0x1b;
-			    r++)
-				;
-			if (*r == 0x07)
-				r++;
-		} else if (*r == '\r')
-			r++;
-		else if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
-			*w++ = '?';				/* C1 */
-			r += 2;
-		}
-		else if ((*r < 0x20 && *r != '\n' && *r != '\t') ||
-		    *r == 0x7f) {
-			*w++ = '?';
-			r++;
-		} else
-			*w++ = *r++;
-	}
-	*w = '\0';
-}
-
 char *
 exercise_console_tail(const char *dir, int n)
 {
@@ -379,7 +339,7 @@ exercise_console_tail(const char *dir, int n)
 	got = fread(buf, 1, 8192, fp);
 	buf[got] = '\0';
 	fclose(fp);
-	ex_defang(buf);
+	util_defang(buf);
 	got = strlen(buf);
 	/* Keep the last n lines. */
 	for (p = buf + got; p > buf; p--) {
@@ -703,6 +663,42 @@ ex_up_release(struct ex_up *u)
 	free(u->admin_key);
 }
 
+/*
+ * Keep the scenario as it was at launch: checks and reviewers must see
+ * what ran, whatever happens to the file later.
+ */
+static int
+ex_copy_scenario(const struct scenario *sc, const char *dir, char **cause)
+{
+	char	*dst = ex_file(dir, "scenario.yaml"), buf[8192];
+	FILE	*in = NULL, *out = NULL;
+	size_t	 n;
+	int	 rc = -1;
+
+	if ((in = fopen(sc->path, "r")) == NULL ||
+	    (out = fopen(dst, "w")) == NULL) {
+		xasprintf(cause, "cannot copy '%s' to '%s': %s", sc->path, dst,
+		    strerror(errno));
+		goto out;
+	}
+	while ((n = fread(buf, 1, sizeof buf, in)) != 0)
+		fwrite(buf, 1, n, out);
+	if (ferror(in) || fclose(out) != 0) {
+		out = NULL;
+		xasprintf(cause, "cannot copy '%s' to '%s'", sc->path, dst);
+		goto out;
+	}
+	out = NULL;
+	rc = 0;
+out:
+	if (in != NULL)
+		fclose(in);
+	if (out != NULL)
+		fclose(out);
+	free(dst);
+	return rc;
+}
+
 static int
 ex_prepare(struct ex_up *u, char **cause)
 {
@@ -720,6 +716,7 @@ ex_prepare(struct ex_up *u, char **cause)
 	u->log = ex_file(ex->meta.dir, "console.log");
 	u->known_hosts = ex_file(ex->meta.dir, "known_hosts");
 	if (ex_save(ex, cause) != 0 ||
+	    ex_copy_scenario(u->sc, ex->meta.dir, cause) != 0 ||
 	    ex_known_hosts(u->img, u->known_hosts, port, cause) != 0)
 		return -1;
 	ex_note(u->o, "creating overlay on image %s", u->img->name);
@@ -814,6 +811,22 @@ out:
 	exercise_free(u.ex);
 	ex_up_release(&u);
 	return rc;
+}
+
+struct guest *
+exercise_connect(const struct exercise *ex, int timeout_s, char **cause)
+{
+	struct guest	*g;
+	char		*key = NULL, *kh = ex_file(ex->meta.dir, "known_hosts");
+
+	g = NULL;
+	if (keys_admin_paths(&key, NULL, cause) == 0)
+		g = guest_connect("127.0.0.1", ex->meta.port,
+		    EXERCISE_ADMIN_USER, key, kh, timeout_s * 1000, NULL, NULL,
+		    cause);
+	free(key);
+	free(kh);
+	return g;
 }
 
 int

@@ -6,6 +6,8 @@
  *	disk.qcow2	the VM's overlay on the base image (removed at down)
  *	known_hosts	the guest's host keys, for breakfix's admin login
  *	console.log	the VM's serial console (kept)
+ *	scenario.yaml	the scenario as it was at launch (kept)
+ *	events.log	what happened, one JSON object a line (kept)
  *
  * The same facts live in the libvirt domain's metadata (vm.h); the
  * record survives the domain.
@@ -68,6 +70,15 @@ int	 exercise_up(struct vm_conn *conn, const struct scenario *sc,
  */
 int	 exercise_down(struct vm_conn *conn, const char *id, int *was_up,
 	    char **cause);
+
+/*
+ * Log in to the running exercise as the admin, checking its host key,
+ * waiting at most timeout_s. Returns the connection (guest_close it), or
+ * NULL with *cause set.
+ */
+struct guest;
+struct guest	*exercise_connect(const struct exercise *ex, int timeout_s,
+		    char **cause);
 
 /* Read the record of exercise id. Returns 0, or -1 with *cause set. */
 int	 exercise_load(const char *id, struct exercise **out, char **cause);

@@ -690,26 +690,6 @@ guest_exec(struct guest *g, const char *command, const char *stdin_data,
 	    cause);
 }
 
-/* s in single quotes for a POSIX shell, each ' written as '\''. */
-static char *
-guest_quote(const char *s)
-{
-	char	*q, *p;
-
-	p = q = xreallocarray(NULL, strlen(s) + 1, 4);
-	*p++ = '\'';
-	for (; *s != '\0'; s++) {
-		if (*s == '\'') {
-			memcpy(p, "'\\''", 4);
-			p += 4;
-		} else
-			*p++ = *s;
-	}
-	*p++ = '\'';
-	*p = '\0';
-	return q;
-}
-
 static void
 guest_upload_failed(struct guest *g, const char *path,
     const struct guest_result *res, char **cause)
@@ -739,7 +719,7 @@ guest_upload(struct guest *g, const char *path, const void *data,
 		    "mode", path, g->name, (unsigned)mode);
 		return -1;
 	}
-	q = guest_quote(path);
+	q = util_shell_quote(path);
 	/* umask: a new file must not be readable by others until chmod. */
 	xasprintf(&command, "umask 077 && cat > %s && chmod %04o -- %s", q,
 	    (unsigned)mode, q);

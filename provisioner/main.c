@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "log.h"
 #include "util.h"
 
@@ -18,6 +19,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_up_entry,
 	&cmd_ls_entry,
 	&cmd_status_entry,
+	&cmd_check_entry,
 	&cmd_down_entry,
 	&cmd_reap_entry,
 	&cmd_validate_entry,
@@ -33,7 +35,8 @@ main_usage(FILE *fp)
 {
 	size_t	 i;
 
-	fprintf(fp, "usage: breakfix [-q | -v] COMMAND [ARGS]\n"
+	fprintf(fp, "usage: breakfix [-q | -v] [--connect URI] [--state-dir DIR] "
+	    "COMMAND [ARGS]\n"
 	    "       breakfix --version\n\n"
 	    "Run Linux troubleshooting exercises in throwaway VMs.\n\n"
 	    "Commands:\n");
@@ -45,7 +48,12 @@ main_usage(FILE *fp)
 	    "  -v, --verbose  more detail on stderr\n"
 	    "  -h, --help     this text ('breakfix help COMMAND' for one "
 	    "command)\n"
-	    "      --version  print the version\n\n"
+	    "      --version  print the version\n"
+	    "  --connect URI    libvirt to use (BREAKFIX_CONNECT; default "
+	    "qemu:///system)\n"
+	    "  --state-dir DIR  where breakfix keeps its state "
+	    "(BREAKFIX_STATE_DIR;\n"
+	    "                   default /var/lib/breakfix)\n\n"
 	    "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
@@ -90,6 +98,33 @@ const struct cmd_entry cmd_help_entry = {
 	cmd_help_exec,
 };
 
+/*
+ * A global option with a value, "--name VALUE" or "--name=VALUE": set
+ * it and advance *i past it. Returns 0 if argv[*i] is not that option.
+ * Leaves *i at argc when the value is missing.
+ */
+static int
+main_valued(int argc, char **argv, int *i, const char *name,
+    void (*set)(const char *))
+{
+	size_t	 len = strlen(name);
+
+	if (strncmp(argv[*i], name, len) != 0)
+		return 0;
+	if (argv[*i][len] == '=') {
+		set(argv[*i] + len + 1);
+		return 1;
+	}
+	if (argv[*i][len] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		*i = argc;
+		return 1;
+	}
+	set(argv[++*i]);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -105,6 +140,14 @@ main(int argc, char **argv)
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			main_usage(stdout);
 			return CMD_OK;
+		} else if (main_valued(argc, argv, &i, "--connect",
+		    config_set_connect) ||
+		    main_valued(argc, argv, &i, "--state-dir",
+		    config_set_state_dir)) {
+			if (i == argc) {
+				log_error("option '%s' needs a value", a);
+				return CMD_USAGE;
+			}
 		} else if (strcmp(a, "--version") == 0) {
 			printf("breakfix %s\n", BREAKFIX_VERSION);
 			return CMD_OK;

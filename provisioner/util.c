@@ -215,3 +215,57 @@ util_mkdir(const char *path, unsigned mode, int exist_ok, char **cause)
 	xasprintf(cause, "cannot create '%s': %s", path, strerror(errno));
 	return -1;
 }
+
+/* s in single quotes for a POSIX shell, each ' written as '\''. */
+char *
+util_shell_quote(const char *s)
+{
+	char	*q, *p;
+
+	p = q = xreallocarray(NULL, strlen(s) + 1, 4);
+	*p++ = '\'';
+	for (; *s != '\0'; s++) {
+		if (*s == '\'') {
+			memcpy(p, "'\\''", 4);
+			p += 4;
+		} else
+			*p++ = *s;
+	}
+	*p++ = '\'';
+	*p = '\0';
+	return q;
+}
+
+void
+util_defang(char *s)
+{
+	unsigned char	*r = (unsigned char *)s, *w = r;
+
+	while (*r != '\0') {
+		if (r[0] == 0x1b && r[1] == '[') {		/* CSI */
+			for (r += 2; *r != '\0' && (*r < 0x40 || *r > 0x7e);
+			    r++)
+				;
+			if (*r != '\0')
+				r++;
+		} else if (r[0] == 0x1b && r[1] == ']') {	/* OSC */
+			for (r += 2; *r != '\0' && *r != 0x07 && *r != 0x1b;
+			    r++)
+				;
+			if (*r == 0x07)
+				r++;
+		} else if (*r == '\r')
+			r++;
+		else if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
+			*w++ = '?';				/* C1 */
+			r += 2;
+		}
+		else if ((*r < 0x20 && *r != '\n' && *r != '\t') ||
+		    *r == 0x7f) {
+			*w++ = '?';
+			r++;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+}

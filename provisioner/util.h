@@ -49,6 +49,17 @@ int	 util_pid_of(const char *comm);
 /* Does process pid have capability cap (a CAP_* number) effective? */
 int	 util_has_capability(int pid, int cap);
 
+/*
+ * Make text from a guest (which the candidate controls) safe to print:
+ * drop terminal escape sequences (colours, titles, cursor moves) and CR,
+ * show any other control character as '?', keep newline and tab. In
+ * place.
+ */
+void	 util_defang(char *s);
+
+/* s in single quotes for a POSIX shell, newly allocated. */
+char	*util_shell_quote(const char *s);
+
 /* The NULL-terminated words joined with sep, newly allocated. */
 char	*util_join(const char *const *words, const char *sep);
 

@@ -82,6 +82,22 @@ assert any(e['id'] == '$id' and e['port'] == $port for e in d)"
 check status-state grep -q '^  state      running' "$TMP/status.out"
 check status-console grep -q 'Console (last' "$TMP/status.out"
 
+# --- checks run in the guest, as root, and are logged ------------------
+check scenario-kept cmp -s tests/e2e/tiny.yaml "$dir/scenario.yaml"
+"$BIN" check "$id" >"$TMP/check1.out" 2>&1
+check check-passes grep -qE '^marker-gone +pass ' "$TMP/check1.out"
+ssh -q -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts" \
+    -i "$STATE/keys/admin_ed25519" -p "$port" breakfix@127.0.0.1 \
+    'echo e2e | sudo tee /etc/breakfix-e2e >/dev/null'
+"$BIN" check "$id" >"$TMP/check2.out" 2>&1
+rc=$?
+check check-fails-exit test "$rc" -eq 1
+check check-fails grep -qE '^marker-gone +FAIL ' "$TMP/check2.out"
+check check-events test "$(grep -c '"event":"check"' "$dir/events.log")" -eq 2
+"$BIN" check --json "$id" >"$TMP/check3.json" 2>&1
+check check-json python3 -c "import json; d=json.load(open('$TMP/check3.json'));
+assert d['checks'][0]['id'] == 'marker-gone' and d['checks'][0]['pass'] is False"
+
 # --- reap downs what has expired, and only that -----------------------
 if "$BIN" up --json --ttl 1s --timeout 6m tests/e2e/tiny.yaml \
     >"$TMP/up2.json" 2>"$TMP/up2.err"; then

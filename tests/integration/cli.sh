@@ -68,6 +68,9 @@ run up-bad-scenario 1 "$BIN" up tests/data/bad/demo-typos.yaml &&
 run down-none 2 "$BIN" down && expect down-none err 'no exercise given'
 run down-both 2 "$BIN" down --all x && expect down-both err 'not both'
 run status-none 2 "$BIN" status && expect status-none err 'one exercise id'
+run check-none 2 "$BIN" check && expect check-none err 'one exercise id'
+run check-unknown 1 "$BIN" --state-dir "$TMP" check nope-0000 &&
+	expect check-unknown err "no exercise 'nope-0000'"
 run image-verb 2 "$BIN" image frob &&
 	expect image-verb err "unknown image command 'frob'"
 run reap-args 2 "$BIN" reap x && expect reap-args err 'no arguments'
