@@ -22,7 +22,7 @@ struct check_result {
 	int				 status;	/* -1 if none */
 	int				 timed_out;
 	long				 ms;
-	char				*output;	/* stdout then stderr, capped */
+	char				*output;	/* capped */
 };
 
 /*

@@ -208,7 +208,8 @@ doctor_exec(int argc, char **argv)
 	int		 ch, r;
 
 	memset(&dr, 0, sizeof dr);
-	while ((ch = cmd_getopt(&cmd_doctor_entry, argc, argv, "", longopts, &r)) != -1) {
+	while ((ch = cmd_getopt(&cmd_doctor_entry, argc, argv, "", longopts,
+	    &r)) != -1) {
 		if (ch == CMD_GETOPT_STOP)
 			return r;
 		if (ch == 'f') {
@@ -217,7 +218,8 @@ doctor_exec(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cmd_usage_error(&cmd_doctor_entry, "no arguments expected");
+		return cmd_usage_error(&cmd_doctor_entry,
+		    "no arguments expected");
 	doctor_tools(&dr);
 	if (strncmp(config_connect(), "qemu:///", 8) == 0) {
 		doctor_daemon(&dr, "virtlogd");

@@ -23,7 +23,8 @@ reap_exec(int argc, char **argv)
 	size_t		 n = 0, i, reaped = 0;
 	int		 ch, r, rc = CMD_OK;
 
-	while ((ch = cmd_getopt(&cmd_reap_entry, argc, argv, "", longopts, &r)) != -1) {
+	while ((ch = cmd_getopt(&cmd_reap_entry, argc, argv, "", longopts,
+	    &r)) != -1) {
 		if (ch == CMD_GETOPT_STOP)
 			return r;
 	}

@@ -213,7 +213,8 @@ show_exec(int argc, char **argv)
 	json_t		*j;
 	int		 ch, r, json = 0, rc = CMD_FAILED;
 
-	while ((ch = cmd_getopt(&cmd_show_entry, argc, argv, "", longopts, &r)) != -1) {
+	while ((ch = cmd_getopt(&cmd_show_entry, argc, argv, "", longopts,
+	    &r)) != -1) {
 		if (ch == CMD_GETOPT_STOP)
 			return r;
 		if (ch == 'j') {

@@ -89,7 +89,8 @@ status_exec(int argc, char **argv)
 	char		*cause = NULL, *tail = NULL;
 	int		 ch, r, json = 0, rc = CMD_FAILED;
 
-	while ((ch = cmd_getopt(&cmd_status_entry, argc, argv, "", longopts, &r)) != -1) {
+	while ((ch = cmd_getopt(&cmd_status_entry, argc, argv, "", longopts,
+	    &r)) != -1) {
 		if (ch == CMD_GETOPT_STOP)
 			return r;
 		if (ch == 'j') {

@@ -21,7 +21,8 @@ validate_exec(int argc, char **argv)
 	size_t		 problems = 0, bad = 0;
 	int		 ch, i, r;
 
-	while ((ch = cmd_getopt(&cmd_validate_entry, argc, argv, "", longopts, &r)) != -1) {
+	while ((ch = cmd_getopt(&cmd_validate_entry, argc, argv, "", longopts,
+	    &r)) != -1) {
 		if (ch == CMD_GETOPT_STOP)
 			return r;
 	}

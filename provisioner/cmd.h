@@ -51,8 +51,8 @@ int	 cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 
 /*
  * Options every command accepts besides its own: -h/--help, -q/--quiet,
- * -v/--verbose, --connect URI and --state-dir DIR. Call from the getopt loop's default case with the
- * option character; returns 1 if it was handled (help printed: the
+ * -v/--verbose, --connect URI and --state-dir DIR. cmd_getopt calls this
+ * with each option character; returns 1 if it was handled (help printed: the
  * caller returns CMD_OK), 0 if handled and parsing goes on, -1 if the
  * option is unknown (the caller returns cmd_usage_error).
  */
