@@ -40,11 +40,11 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Modules (no printing, no exiting) and commands.
 MODULES	 = util log diag units yamltree fault scenario config spawn keys \
-	   image vm guest exercise check
+	   image vm guest exercise check inject
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
-	   cmd-check cmd-down cmd-reap cmd-doctor
+	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
-UNIT_TESTS = util units yamltree scenario fault vm guest exercise
+UNIT_TESTS = util units yamltree scenario fault vm guest exercise inject
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 
 .PHONY: all check unit cppcheck cli-test fuzz fuzz-build deps demo install \
@@ -85,6 +85,7 @@ check:
 
 e2e: all image
 	tests/e2e/lifecycle.sh ./breakfix
+	./breakfix selftest scenarios/*.yaml
 
 # The base image, built only when its recipe (or the admin key) changed.
 image: all

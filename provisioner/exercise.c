@@ -20,10 +20,12 @@
 
 #include <jansson.h>
 
+#include "check.h"
 #include "config.h"
 #include "exercise.h"
 #include "guest.h"
 #include "image.h"
+#include "inject.h"
 #include "keys.h"
 #include "spawn.h"
 #include "units.h"
@@ -34,6 +36,7 @@
 #define EX_BOOT_KVM		120
 #define EX_KVM_LIFE		10	/* a KVM guest silent this long hangs */
 #define EX_KVM_VERDICT		"accel-kvm-broken"
+#define EX_SETTLE_MS		(2 * 60 * 1000)	/* boot after SSH answers */
 
 static void
 ex_note(const struct exercise_opts *o, const char *fmt, ...)
@@ -152,7 +155,7 @@ ex_remove_dir(const char *dir)
 {
 	static const char *const files[] = {
 		"disk.qcow2", "known_hosts", "console.log", "exercise.json",
-		"exercise.json.tmp", "scenario.yaml", NULL
+		"exercise.json.tmp", "scenario.yaml", "events.log", NULL
 	};
 	size_t	 i;
 	char	*p;
@@ -171,14 +174,14 @@ ex_to_json(const struct exercise *ex)
 	const struct vm_meta	*m = &ex->meta;
 
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-	    "s:I, s:I, s:I, s:i, s:s, s:i}",
+	    "s:I, s:I, s:I, s:i, s:s, s:i, s:i}",
 	    "format", 1, "id", ex->id, "domain", ex->domain, "state", ex->state,
 	    "uri", ex->uri, "image", ex->image, "scenario", m->scenario,
 	    "scenario_file", m->scenario_file, "candidate", m->candidate,
 	    "dir", m->dir, "created", (json_int_t)m->created,
 	    "expires", (json_int_t)m->expires, "downed", (json_int_t)ex->downed,
 	    "port", (int)m->port, "accel", vm_accel_name(m->accel),
-	    "boot_ms", ex->boot_ms);
+	    "boot_ms", ex->boot_ms, "faults_ms", ex->faults_ms);
 }
 
 static int
@@ -260,6 +263,8 @@ exercise_load(const char *id, struct exercise **out, char **cause)
 	    "kvm") == 0 ? VM_ACCEL_KVM : VM_ACCEL_TCG;
 	ex->downed = ex_json_time(j, "downed");
 	ex->boot_ms = (int)json_integer_value(json_object_get(j, "boot_ms"));
+	ex->faults_ms = (int)json_integer_value(json_object_get(j,
+	    "faults_ms"));
 	json_decref(j);
 	*out = ex;
 	return 0;
@@ -502,6 +507,7 @@ struct ex_up {
 	char				*log;
 	char				*known_hosts;
 	char				*admin_key;
+	struct guest			*guest;		/* once it answers */
 	int				 defined;
 };
 
@@ -649,13 +655,71 @@ ex_wait_ssh(struct ex_up *u, int timeout_s, char **cause)
 		return -1;
 	}
 	u->ex->boot_ms = (int)(ex_now_ms() - start);
-	guest_close(g);
+	u->guest = g;
 	return 0;
+}
+
+/*
+ * SSH answers before the last units have started; faults applied then
+ * could be undone by a unit starting after them.
+ */
+static void
+ex_wait_booted(struct ex_up *u)
+{
+	char	*err = NULL, *ignored = NULL;
+	int	 status;
+
+	if (inject_root(u->guest, "systemctl is-system-running --wait",
+	    NULL, EX_SETTLE_MS, &status, &err, &ignored) != 0)
+		free(ignored);
+	else if (status != 0)
+		ex_note(u->o, "the guest finished booting %s",
+		    status == -1 ? "late (still starting units)" : "degraded");
+	free(err);
+}
+
+/* Apply every fault in order, each proven, then every check must fail. */
+static int
+ex_break(struct ex_up *u, char **cause)
+{
+	const struct scenario	*sc = u->sc;
+	struct check_result	*r = NULL;
+	long long		 start = ex_now_ms();
+	size_t			 i;
+	int			 rc = -1;
+
+	ex_wait_booted(u);
+	for (i = 0; i < sc->nfaults; i++) {
+		ex_note(u->o, "fault %zu/%zu: %s (%s)", i + 1, sc->nfaults,
+		    sc->faults[i].id, sc->faults[i].kind->name);
+		if (inject_apply(u->guest, &sc->faults[i], cause) != 0)
+			goto out;
+	}
+	u->ex->faults_ms = (int)(ex_now_ms() - start);
+	ex_note(u->o, "faults in and proven (%.1f s); running the checks, "
+	    "which must all fail now", u->ex->faults_ms / 1000.0);
+	if (check_run_all(u->guest, sc, &r, cause) != 0 ||
+	    check_log(u->ex->meta.dir, time(NULL), r, sc->nchecks, cause) != 0)
+		goto out;
+	for (i = 0; i < sc->nchecks; i++) {
+		if (r[i].pass) {
+			xasprintf(cause, "check '%s' passes with every fault "
+			    "applied: the scenario does not break what it "
+			    "checks", r[i].check->id);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (r != NULL)
+		check_results_free(r, sc->nchecks);
+	return rc;
 }
 
 static void
 ex_up_release(struct ex_up *u)
 {
+	guest_close(u->guest);
 	image_free(u->img);
 	free(u->disk);
 	free(u->log);
@@ -789,7 +853,7 @@ exercise_up(struct vm_conn *conn, const struct scenario *sc,
 	if (timeout == 0)
 		timeout = u.ex->meta.accel == VM_ACCEL_KVM ? EX_BOOT_KVM :
 		    EX_BOOT_TCG;
-	if (ex_wait_ssh(&u, timeout, cause) != 0)
+	if (ex_wait_ssh(&u, timeout, cause) != 0 || ex_break(&u, cause) != 0)
 		goto out;
 	free(u.ex->state);
 	u.ex->state = xstrdup("ready");

@@ -49,11 +49,13 @@ struct exercise {
 	struct vm_meta	 meta;
 	time_t		 downed;	/* 0 while up */
 	int		 boot_ms;	/* domain start to SSH answering */
+	int		 faults_ms;	/* applying and proving the faults */
 };
 
 /*
- * Create an exercise from sc on conn and wait until breakfix can log in
- * to it. On failure everything made is removed again (domain, overlay,
+ * Create an exercise from sc on conn, wait until breakfix can log in to
+ * it, apply the scenario's faults (each proven) and run its checks, which
+ * must all fail. On failure everything made is removed again (domain, overlay,
  * directory); *console_tail, if not NULL, receives the last lines of the
  * VM's console for the user (caller frees). Returns 0 with *out set, or
  * -1 with *cause set.

@@ -24,6 +24,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_reap_entry,
 	&cmd_validate_entry,
 	&cmd_show_entry,
+	&cmd_selftest_entry,
 	&cmd_image_entry,
 	&cmd_doctor_entry,
 	&cmd_help_entry,

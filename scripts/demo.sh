@@ -34,9 +34,9 @@ echo
 cat <<'MSG'
 
 == Not yet available
-   faults and checks          the scenario's faults are not applied yet
    the SSH gateway            the candidate's login, recorded
    replay / commands / verify the reviewer's tools
+The faults are in and every check fails: 'breakfix check ID' shows them.
 Until the gateway arrives, the 'admin' line above is how to get into the
 VM. 'breakfix down ID' removes it; docs/operations.md has the rest.
 MSG

@@ -84,19 +84,26 @@ check status-console grep -q 'Console (last' "$TMP/status.out"
 
 # --- checks run in the guest, as root, and are logged ------------------
 check scenario-kept cmp -s tests/e2e/tiny.yaml "$dir/scenario.yaml"
-"$BIN" check "$id" >"$TMP/check1.out" 2>&1
-check check-passes grep -qE '^marker-gone +pass ' "$TMP/check1.out"
+# The fault (a marker file) is in, as written, and the check fails.
 ssh -q -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts" \
     -i "$STATE/keys/admin_ed25519" -p "$port" breakfix@127.0.0.1 \
-    'echo e2e | sudo tee /etc/breakfix-e2e >/dev/null'
-"$BIN" check "$id" >"$TMP/check2.out" 2>&1
+    'stat -c %a:%U:%G /etc/breakfix-e2e; cat /etc/breakfix-e2e' \
+    >"$TMP/marker.out" 2>&1
+check fault-applied test "$(cat "$TMP/marker.out")" = "$(printf '644:root:root\ne2e')"
+"$BIN" check "$id" >"$TMP/check1.out" 2>&1
 rc=$?
 check check-fails-exit test "$rc" -eq 1
-check check-fails grep -qE '^marker-gone +FAIL ' "$TMP/check2.out"
-check check-events test "$(grep -c '"event":"check"' "$dir/events.log")" -eq 2
-"$BIN" check --json "$id" >"$TMP/check3.json" 2>&1
-check check-json python3 -c "import json; d=json.load(open('$TMP/check3.json'));
+check check-fails grep -qE '^marker-gone +FAIL ' "$TMP/check1.out"
+"$BIN" check --json "$id" >"$TMP/check2.json" 2>&1
+check check-json python3 -c "import json; d=json.load(open('$TMP/check2.json'));
 assert d['checks'][0]['id'] == 'marker-gone' and d['checks'][0]['pass'] is False"
+# Fixed by hand, the check passes; up's own check run and these three are logged.
+ssh -q -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts" \
+    -i "$STATE/keys/admin_ed25519" -p "$port" breakfix@127.0.0.1 \
+    'sudo rm /etc/breakfix-e2e'
+"$BIN" check "$id" >"$TMP/check3.out" 2>&1
+check check-passes grep -qE '^marker-gone +pass ' "$TMP/check3.out"
+check check-events test "$(grep -c '"event":"check"' "$dir/events.log")" -eq 4
 
 # --- reap downs what has expired, and only that -----------------------
 if "$BIN" up --json --ttl 1s --timeout 6m tests/e2e/tiny.yaml \
@@ -126,15 +133,26 @@ check down-unknown grep -q "no exercise 'no-such-exercise-0000'" "$TMP/down3.err
 check ls-all-down grep -qE "^$id +e2e-tiny +e2e +down" "$TMP/ls2.out"
 
 # --- a failed up cleans up after itself -------------------------------
-before=$(ls "$STATE/exercises" | sort)
 "$BIN" up --timeout 1s tests/e2e/tiny.yaml >"$TMP/fail.out" 2>"$TMP/fail.err"
 rc=$?
+fid=$(sed -n 's/^starting breakfix-\([^ ]*\) .*/\1/p' "$TMP/fail.err")
 check fail-exit test "$rc" -eq 1
 check fail-says grep -qE 'did not answer SSH: .* within 1 s' "$TMP/fail.err"
 check fail-nothing-left grep -q 'nothing was left behind' "$TMP/fail.err"
-after=$(ls "$STATE/exercises" | sort)
-check fail-no-dir test "$before" = "$after"
-check fail-no-domain sh -c "! virsh -c '$URI' list --all --name | grep -q '^breakfix-e2e-tiny'"
+check fail-id-known test -n "$fid"
+check fail-no-dir test ! -e "$STATE/exercises/$fid"
+check fail-no-domain sh -c "! virsh -c '$URI' dominfo 'breakfix-$fid' >/dev/null 2>&1"
+
+# --- a scenario whose check passes despite its faults is refused -------
+sed 's|run: test ! -e /etc/breakfix-e2e|run: "true"|' tests/e2e/tiny.yaml \
+	>"$TMP/unbroken.yaml"
+"$BIN" up "$TMP/unbroken.yaml" >/dev/null 2>"$TMP/unbroken.err"
+rc=$?
+uid=$(sed -n 's/^starting breakfix-\([^ ]*\) .*/\1/p' "$TMP/unbroken.err")
+check unbroken-exit test "$rc" -eq 1
+check unbroken-says grep -q "check 'marker-gone' passes with every fault applied" "$TMP/unbroken.err"
+check unbroken-no-dir test ! -e "$STATE/exercises/$uid"
+check unbroken-no-domain sh -c "! virsh -c '$URI' dominfo 'breakfix-$uid' >/dev/null 2>&1"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
