@@ -40,17 +40,11 @@ check_one(struct guest *g, const struct scenario_check *ck,
     struct check_result *r, char **cause)
 {
 	struct guest_result	 res;
-	char			*q, *cmd;
 	long			 start = check_now_ms();
-	int			 rc;
 
 	memset(&res, 0, sizeof res);
-	q = util_shell_quote(ck->run);
-	xasprintf(&cmd, "sudo -n /bin/sh -c %s", q);
-	rc = guest_exec(g, cmd, NULL, (int)ck->timeout * 1000, &res, cause);
-	free(cmd);
-	free(q);
-	if (rc != 0)
+	if (guest_exec_root(g, ck->run, NULL, (int)ck->timeout * 1000, &res,
+	    cause) != 0)
 		return -1;
 	r->check = ck;
 	r->ms = check_now_ms() - start;

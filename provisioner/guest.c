@@ -748,3 +748,17 @@ guest_result_release(struct guest_result *res)
 	memset(res, 0, sizeof *res);
 	res->status = -1;
 }
+
+int
+guest_exec_root(struct guest *g, const char *script, const char *stdin_data,
+    int timeout_ms, struct guest_result *res, char **cause)
+{
+	char	*q = util_shell_quote(script), *cmd;
+	int	 rc;
+
+	xasprintf(&cmd, "sudo -n /bin/sh -c %s", q);
+	rc = guest_exec(g, cmd, stdin_data, timeout_ms, res, cause);
+	free(cmd);
+	free(q);
+	return rc;
+}

@@ -56,6 +56,14 @@ int		 guest_exec(struct guest *, const char *command,
 		    struct guest_result *res, char **cause);
 
 /*
+ * guest_exec of script as root: through sudo (the connection's user must
+ * have it without a password) and /bin/sh -c.
+ */
+int		 guest_exec_root(struct guest *, const char *script,
+		    const char *stdin_data, int timeout_ms,
+		    struct guest_result *res, char **cause);
+
+/*
  * Copy len bytes to path in the guest, created with mode (via a command
  * run under the connection's user: cat > path). Returns 0 or -1 with
  * *cause set.

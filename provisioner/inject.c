@@ -121,16 +121,9 @@ inject_root(struct guest *g, const char *script, const char *input,
     int timeout_ms, int *status, char **err, char **cause)
 {
 	struct guest_result	 res;
-	char			*q, *cmd;
-	int			 rc;
 
 	memset(&res, 0, sizeof res);
-	q = util_shell_quote(script);
-	xasprintf(&cmd, "sudo -n /bin/sh -c %s", q);
-	rc = guest_exec(g, cmd, input, timeout_ms, &res, cause);
-	free(cmd);
-	free(q);
-	if (rc != 0)
+	if (guest_exec_root(g, script, input, timeout_ms, &res, cause) != 0)
 		return -1;
 	*status = res.timed_out ? -1 : res.status;
 	if (err != NULL) {
