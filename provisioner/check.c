@@ -13,15 +13,6 @@
 #include "guest.h"
 #include "util.h"
 
-static long
-check_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* stdout then stderr, at most CHECK_OUTPUT_KEEP bytes. */
 static char *
 check_output(const struct guest_result *res)
@@ -40,14 +31,14 @@ check_one(struct guest *g, const struct scenario_check *ck,
     struct check_result *r, char **cause)
 {
 	struct guest_result	 res;
-	long			 start = check_now_ms();
+	long long		 start = util_now_ms();
 
 	memset(&res, 0, sizeof res);
 	if (guest_exec_root(g, ck->run, NULL, (int)ck->timeout * 1000, &res,
 	    cause) != 0)
 		return -1;
 	r->check = ck;
-	r->ms = check_now_ms() - start;
+	r->ms = util_now_ms() - start;
 	r->status = res.status;
 	r->timed_out = res.timed_out;
 	r->pass = !res.timed_out && res.status == 0;

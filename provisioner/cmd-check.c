@@ -74,9 +74,7 @@ check_print_json(const struct exercise *ex, const struct check_result *r,
 		    (json_int_t)r[i].ms, "output", r[i].output));
 	j = json_pack("{s:s, s:I, s:o}", "id", ex->id, "time", (json_int_t)t,
 	    "checks", a);
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	printf("\n");
-	json_decref(j);
+	cmd_print_json(j);
 }
 
 static int

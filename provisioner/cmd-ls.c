@@ -126,9 +126,7 @@ ls_exec(int argc, char **argv)
 	if (all)
 		ls_records(v, n, arr);
 	if (json) {
-		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("\n");
-		json_decref(arr);
+		cmd_print_json(arr);
 	}
 	vm_entries_free(v, n);
 	vm_close(conn);

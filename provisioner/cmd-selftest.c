@@ -22,15 +22,6 @@
 
 #define SELFTEST_SOLUTION_MS	(10 * 60 * 1000)
 
-static long long
-selftest_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 selftest_note(const char *msg, void *arg)
 {
@@ -86,7 +77,7 @@ selftest_one(struct vm_conn *conn, const char *path)
 	struct scenario		*sc;
 	struct diag		*d = diag_new(path);
 	char			*cause = NULL, *tail = NULL;
-	long long		 t0 = selftest_ms(), t1;
+	long long		 t0 = util_now_ms(), t1;
 	int			 was_up, rc = -1;
 
 	if ((sc = scenario_load(path, d)) == NULL) {
@@ -101,15 +92,15 @@ selftest_one(struct vm_conn *conn, const char *path)
 		printf("FAIL  %-16s up: %s\n", sc->name, cause);
 		goto out;
 	}
-	t1 = selftest_ms();
+	t1 = util_now_ms();
 	if (selftest_solve(ex, sc, &cause) != 0)
 		printf("FAIL  %-16s %s\n", sc->name, cause);
 	else {
 		printf("ok    %-16s boot %.1f s, %zu faults %.1f s, solved and "
 		    "%zu checks pass %.1f s, total %.1f s\n", sc->name,
 		    ex->boot_ms / 1000.0, sc->nfaults, ex->faults_ms / 1000.0,
-		    sc->nchecks, (selftest_ms() - t1) / 1000.0,
-		    (selftest_ms() - t0) / 1000.0);
+		    sc->nchecks, (util_now_ms() - t1) / 1000.0,
+		    (util_now_ms() - t0) / 1000.0);
 		rc = 0;
 	}
 	free(cause);

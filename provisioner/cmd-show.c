@@ -232,9 +232,7 @@ show_exec(int argc, char **argv)
 	}
 	if (json) {
 		j = show_json(sc);
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("\n");
-		json_decref(j);
+		cmd_print_json(j);
 	} else {
 		show_header(sc);
 		show_faults(sc);

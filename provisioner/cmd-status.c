@@ -68,9 +68,7 @@ status_json(const struct exercise *ex, const char *state, const char *tail)
 	    "domain", ex->domain, "uri", ex->uri, "accel",
 	    vm_accel_name(m->accel), "port", (int)m->port, "boot_ms",
 	    ex->boot_ms, "dir", m->dir, "console_tail", tail ? tail : "");
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	printf("\n");
-	json_decref(j);
+	cmd_print_json(j);
 }
 
 static int

@@ -58,9 +58,7 @@ up_print(const struct exercise *ex, int json)
 		    vm_accel_name(ex->meta.accel), "expires",
 		    (json_int_t)ex->meta.expires, "boot_ms", ex->boot_ms,
 		    "user", "password");
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("\n");
-		json_decref(j);
+		cmd_print_json(j);
 		free(key);
 		return;
 	}

@@ -8,6 +8,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+
 #include "cmd.h"
 #include "config.h"
 #include "vm.h"
@@ -149,4 +151,12 @@ cmd_getopt(const struct cmd_entry *e, int argc, char **argv,
 		return ch;
 	}
 	return -1;
+}
+
+void
+cmd_print_json(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("\n");
+	json_decref(j);
 }

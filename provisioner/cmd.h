@@ -75,6 +75,10 @@ const char *cmd_fmt_span(long long seconds, char *buf, size_t len);
 /* Report an error cause ("breakfix: cause") and free it. */
 void	 cmd_error(char *cause);
 
+/* Print j on stdout, indented, with a newline; then release j. */
+typedef struct json_t json_t;
+void	 cmd_print_json(json_t *j);
+
 /* Print each of d's problems on stderr; returns how many. */
 struct diag;
 size_t	 cmd_print_diag(const struct diag *d);

@@ -63,15 +63,6 @@ ex_cancelled(const struct exercise_opts *o)
 	return o->cancelled != NULL && o->cancelled();
 }
 
-static long long
-ex_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* <scenario>-<4 hex digits>: short enough to type, unlikely to clash. */
 static char *
 ex_new_id(const char *name)
@@ -487,9 +478,9 @@ static int
 ex_wait_life(const char *log, int seconds, const struct exercise_opts *o)
 {
 	struct stat	 st;
-	long long	 deadline = ex_now_ms() + seconds * 1000LL;
+	long long	 deadline = util_now_ms() + seconds * 1000LL;
 
-	while (ex_now_ms() < deadline && !ex_cancelled(o)) {
+	while (util_now_ms() < deadline && !ex_cancelled(o)) {
 		if (stat(log, &st) == 0 && st.st_size > 0)
 			return 1;
 		usleep(200 * 1000);
@@ -636,7 +627,7 @@ ex_wait_ssh(struct ex_up *u, int timeout_s, char **cause)
 {
 	struct ex_wait	 w;
 	struct guest	*g;
-	long long	 start = ex_now_ms();
+	long long	 start = util_now_ms();
 	char		*err = NULL;
 
 	memset(&w, 0, sizeof w);
@@ -654,7 +645,7 @@ ex_wait_ssh(struct ex_up *u, int timeout_s, char **cause)
 		free(err);
 		return -1;
 	}
-	u->ex->boot_ms = (int)(ex_now_ms() - start);
+	u->ex->boot_ms = (int)(util_now_ms() - start);
 	u->guest = g;
 	return 0;
 }
@@ -684,7 +675,7 @@ ex_break(struct ex_up *u, char **cause)
 {
 	const struct scenario	*sc = u->sc;
 	struct check_result	*r = NULL;
-	long long		 start = ex_now_ms();
+	long long		 start = util_now_ms();
 	size_t			 i;
 	int			 rc = -1;
 
@@ -695,7 +686,7 @@ ex_break(struct ex_up *u, char **cause)
 		if (inject_apply(u->guest, &sc->faults[i], cause) != 0)
 			goto out;
 	}
-	u->ex->faults_ms = (int)(ex_now_ms() - start);
+	u->ex->faults_ms = (int)(util_now_ms() - start);
 	ex_note(u->o, "faults in and proven (%.1f s); running the checks, "
 	    "which must all fail now", u->ex->faults_ms / 1000.0);
 	if (check_run_all(u->guest, sc, &r, cause) != 0 ||

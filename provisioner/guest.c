@@ -87,20 +87,11 @@ struct guest_cmd {
 	struct guest_clock	 clock;
 };
 
-static int64_t
-guest_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 guest_clock_init(struct guest_clock *c, int timeout_ms,
     int (*progress)(int, void *), void *arg)
 {
-	c->start = guest_now();
+	c->start = util_now_ms();
 	c->deadline = c->start + (timeout_ms > 0 ? timeout_ms : 0);
 	c->tick = c->start + GUEST_TICK_MS;
 	c->progress = progress;
@@ -112,7 +103,7 @@ guest_clock_init(struct guest_clock *c, int timeout_ms,
 static int64_t
 guest_clock_tick(struct guest_clock *c)
 {
-	int64_t	 now = guest_now();
+	int64_t	 now = util_now_ms();
 
 	if (c->progress != NULL && now >= c->tick) {
 		/* A caller that stops the wait makes the deadline now. */
@@ -255,7 +246,7 @@ guest_session_new(struct guest_dial *d)
 	 * the same so that no wait inside libssh can outlast the deadline.
 	 * The user's ~/.ssh (config and known_hosts) must not steer us.
 	 */
-	secs = (long)((d->clock.deadline - guest_now()) / 1000 + 1);
+	secs = (long)((d->clock.deadline - util_now_ms()) / 1000 + 1);
 	if (ssh_options_set(s, SSH_OPTIONS_HOST, d->host) != 0 ||
 	    ssh_options_set(s, SSH_OPTIONS_PORT, &d->port) != 0 ||
 	    ssh_options_set(s, SSH_OPTIONS_USER, d->user) != 0 ||

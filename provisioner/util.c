@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,4 +269,13 @@ util_defang(char *s)
 			*w++ = *r++;
 	}
 	*w = '\0';
+}
+
+long long
+util_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

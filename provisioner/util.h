@@ -43,6 +43,9 @@ const char *util_closest(const char *word, const char *const *candidates);
  */
 int	 util_mkdir(const char *path, unsigned mode, int exist_ok, char **cause);
 
+/* Milliseconds on the monotonic clock, for timing and deadlines. */
+long long util_now_ms(void);
+
 /* The pid of a running process whose command name is comm, or -1. */
 int	 util_pid_of(const char *comm);
 
