@@ -44,8 +44,11 @@ MODULES	 = util log diag units yamltree fault scenario config spawn keys \
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
 	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
-UNIT_TESTS = util units yamltree scenario fault vm guest exercise inject
+UNIT_TESTS = util units yamltree scenario fault vm guest exercise inject \
+	     inject_apply
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
+# Unit tests against a real sshd on loopback link tests/unit/sshd-fixture.c.
+SSHD_TESTS = guest inject_apply
 
 .PHONY: all check unit cppcheck cli-test fuzz fuzz-build deps demo install \
 	clean e2e image
@@ -68,7 +71,13 @@ $(O)/%.o: provisioner/%.c provisioner/*.h | $(O)
 
 $(O)/test_%: tests/unit/test_%.c $(O)/libbreakfix.a
 	$(CC) $(ALL_CFLAGS) -DDATADIR='"$(CURDIR)/tests/data"' $(ALL_LDFLAGS) \
-	    -o $@ $< $(O)/libbreakfix.a $(PKG_LIBS) -lcmocka
+	    -o $@ $< $(filter %.o,$^) $(O)/libbreakfix.a $(PKG_LIBS) -lcmocka
+
+$(SSHD_TESTS:%=$(O)/test_%): $(O)/sshd-fixture.o tests/unit/sshd-fixture.h
+
+$(O)/sshd-fixture.o: tests/unit/sshd-fixture.c tests/unit/sshd-fixture.h \
+    provisioner/*.h | $(O)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(O):
 	mkdir -p $@

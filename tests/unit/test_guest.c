@@ -1,12 +1,10 @@
 /*
  * test_guest.c - the SSH client, against a real OpenSSH sshd on loopback.
  *
- * The group setup makes a temporary directory with host and client keys,
- * an sshd_config and known_hosts files, and starts /usr/sbin/sshd in the
- * foreground on a free 127.0.0.1 port; the teardown stops it and removes
- * the directory. The login user is whoever runs the tests.
+ * The group setup starts the sshd of sshd-fixture.h (temporary keys,
+ * known_hosts files, a free 127.0.0.1 port); the teardown stops it and
+ * removes its directory. The login user is whoever runs the tests.
  */
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -15,10 +13,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,341 +21,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "guest.h"
+#include "sshd-fixture.h"
 #include "util.h"
 
-#define SSHD		"/usr/sbin/sshd"
 #define BIG		(3 * 1024 * 1024)
 
-static struct {
-	int		 have_sshd;
-	char		 dir[64];
-	char		*key;		/* the authorised client key */
-	char		*wrong;		/* a key sshd does not know */
-	char		*encrypted;	/* needs a passphrase */
-	char		*kh;		/* known_hosts naming sshd's key */
-	char		*badkh;		/* ... naming another key */
-	char		*emptykh;
-	const char	*user;
-	unsigned	 port;
-	pid_t		 pid;
-} fx = { .pid = -1 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static char *
-path(const char *name)
-{
-	char	*p;
-
-	xasprintf(&p, "%s/%s", fx.dir, name);
-	return p;
-}
-
-static int __attribute__((format(printf, 1, 2)))
-run(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*cmd;
-	int	 st;
-
-	va_start(ap, fmt);
-	xvasprintf(&cmd, fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	free(cmd);
-	return st;
-}
-
-static char *
-read_all(const char *file, size_t *len)
-{
-	FILE	*fp;
-	char	*buf;
-	size_t	 n = 0, size = 4096, got;
-
-	if ((fp = fopen(file, "rb")) == NULL)
-		return NULL;
-	buf = xmalloc(size);
-	while ((got = fread(buf + n, 1, size - n - 1, fp)) > 0) {
-		n += got;
-		if (size - n - 1 == 0)
-			buf = xreallocarray(buf, size *= 2, 1);
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-static int
-write_all(const char *file, const char *data)
-{
-	FILE	*fp;
-	int	 rc;
-
-	if ((fp = fopen(file, "w")) == NULL)
-		return -1;
-	rc = fputs(data, fp) < 0 ? -1 : 0;
-	if (fclose(fp) != 0)
-		rc = -1;
-	return rc;
-}
-
-/* A loopback port nobody was listening on a moment ago. */
-static unsigned
-free_port(void)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof sin;
-	int			 s;
-	unsigned		 port = 0;
-
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return 0;
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(s, (struct sockaddr *)&sin, sizeof sin) == 0 &&
-	    getsockname(s, (struct sockaddr *)&sin, &len) == 0)
-		port = ntohs(sin.sin_port);
-	close(s);
-	return port;
-}
-
-static int
-port_open(unsigned port)
-{
-	struct sockaddr_in	 sin;
-	int			 s, ok;
-
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return 0;
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(s, (struct sockaddr *)&sin, sizeof sin) == 0;
-	close(s);
-	return ok;
-}
-
-/* known_hosts naming the key in pubfile for 127.0.0.1:port. */
-static char *
-known_hosts(const char *name, const char *pubfile)
-{
-	char	*file = path(name), *pub, *line;
-	size_t	 len;
-
-	if ((pub = read_all(pubfile, &len)) == NULL)
-		return file;
-	xasprintf(&line, "[127.0.0.1]:%u %s", fx.port, pub);
-	if (write_all(file, line) != 0)
-		fprintf(stderr, "cannot write %s\n", file);
-	free(line);
-	free(pub);
-	return file;
-}
-
-static int
-write_config(const char *file)
-{
-	char	*text;
-	int	 rc;
-
-	xasprintf(&text,
-	    "Port %u\n"
-	    "ListenAddress 127.0.0.1\n"
-	    "HostKey %s/host_key\n"
-	    "AuthorizedKeysFile %s/authorized_keys\n"
-	    "PidFile %s/sshd.pid\n"
-	    "UsePAM no\n"
-	    "StrictModes no\n"
-	    "PermitRootLogin prohibit-password\n"
-	    "PasswordAuthentication no\n"
-	    "KbdInteractiveAuthentication no\n"
-	    "PubkeyAuthentication yes\n"
-	    "LogLevel VERBOSE\n",
-	    fx.port, fx.dir, fx.dir, fx.dir);
-	rc = write_all(file, text);
-	free(text);
-	return rc;
-}
-
-static int
-make_keys(void)
-{
-	static const char *const keys[] = {
-		"host_key", "other_host_key", "id", "wrong"
-	};
-	size_t	 i;
-
-	for (i = 0; i < nitems(keys); i++) {
-		if (run("ssh-keygen -q -t ed25519 -N '' -f %s/%s", fx.dir,
-		    keys[i]) != 0)
-			return -1;
-	}
-	if (run("ssh-keygen -q -t ecdsa -m PEM -N secret -f %s/encrypted",
-	    fx.dir) != 0)
-		return -1;
-	return run("cp %s/id.pub %s/authorized_keys", fx.dir, fx.dir);
-}
-
-static pid_t
-spawn_sshd(const char *config)
-{
-	char	*log = path("sshd.log");
-	pid_t	 pid;
-	int	 fd;
-
-	if ((pid = fork()) == 0) {
-		/* Do not outlive a test binary that crashes. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd != -1) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(SSHD, SSHD, "-f", config, "-D", "-e", (char *)NULL);
-		_exit(127);
-	}
-	free(log);
-	return pid;
-}
-
-/* Wait up to 5 s for sshd to listen; -1 if it died or never did. */
-static int
-wait_sshd(void)
-{
-	int64_t	 start = now_ms();
-	int	 st;
-
-	while (now_ms() - start < 5000) {
-		if (waitpid(fx.pid, &st, WNOHANG) == fx.pid) {
-			fx.pid = -1;
-			return -1;
-		}
-		if (port_open(fx.port))
-			return 0;
-		usleep(20 * 1000);
-	}
-	return -1;
-}
-
-static int
-start_sshd(void)
-{
-	char	*config = path("sshd_config");
-	int	 rc = -1;
-
-	if (write_config(config) != 0)
-		goto out;
-	/* sshd wants its privilege separation directory. */
-	if (geteuid() == 0)
-		(void)mkdir("/run/sshd", 0755);
-	if ((fx.pid = spawn_sshd(config)) == -1 || wait_sshd() != 0) {
-		fprintf(stderr, "sshd did not start; its log:\n");
-		run("cat %s/sshd.log >&2", fx.dir);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(config);
-	return rc;
-}
+static struct sshd_fixture fx;
 
 static int
 setup(void **state)
 {
-	struct passwd	*pw;
-	char		*pub;
+	char	*cause = NULL;
 
 	(void)state;
-	if (access(SSHD, X_OK) != 0)
-		return 0;
-	fx.have_sshd = 1;
-	if ((pw = getpwuid(geteuid())) == NULL)
+	if (sshd_fixture_start(&fx, "test_guest", &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
 		return -1;
-	fx.user = pw->pw_name;
-	strcpy(fx.dir, "/tmp/test_guest.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL || (fx.port = free_port()) == 0 ||
-	    make_keys() != 0)
-		return -1;
-	fx.key = path("id");
-	fx.wrong = path("wrong");
-	fx.encrypted = path("encrypted");
-	pub = path("host_key.pub");
-	fx.kh = known_hosts("known_hosts", pub);
-	free(pub);
-	pub = path("other_host_key.pub");
-	fx.badkh = known_hosts("bad_known_hosts", pub);
-	free(pub);
-	fx.emptykh = path("empty_known_hosts");
-	if (write_all(fx.emptykh, "") != 0)
-		return -1;
-	return start_sshd();
-}
-
-static int
-rm_one(const char *file, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(file);
+	}
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	if (fx.pid > 0) {
-		kill(fx.pid, SIGTERM);
-		waitpid(fx.pid, NULL, 0);
-	}
-	if (fx.dir[0] != '\0')
-		nftw(fx.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx.key);
-	free(fx.wrong);
-	free(fx.encrypted);
-	free(fx.kh);
-	free(fx.badkh);
-	free(fx.emptykh);
+	sshd_fixture_stop(&fx);
 	return 0;
-}
-
-static void
-need_sshd(void)
-{
-	if (!fx.have_sshd) {
-		print_message("skipped: " SSHD " not found (install "
-		    "openssh-server to run the guest tests)\n");
-		skip();
-	}
-}
-
-static struct guest *
-connect_ok(void)
-{
-	struct guest	*g;
-	char		*cause = NULL;
-
-	g = guest_connect("127.0.0.1", fx.port, fx.user, fx.key, fx.kh,
-	    10000, NULL, NULL, &cause);
-	if (g == NULL)
-		fail_msg("guest_connect: %s", cause);
-	return g;
 }
 
 static void
@@ -385,8 +75,8 @@ test_exec(void **state)
 	char			*cause = NULL, *want;
 
 	(void)state;
-	need_sshd();
-	g = connect_ok();
+	sshd_fixture_need(&fx);
+	g = sshd_fixture_connect(&fx);
 	exec_ok(g, "echo hi; echo err >&2; exit 3", NULL, &res);
 	assert_int_equal(res.status, 3);
 	assert_string_equal(res.out, "hi\n");
@@ -432,8 +122,8 @@ test_stdin(void **state)
 	char			*big;
 
 	(void)state;
-	need_sshd();
-	g = connect_ok();
+	sshd_fixture_need(&fx);
+	g = sshd_fixture_connect(&fx);
 	exec_ok(g, "cat", "hello\nworld\n", &res);
 	assert_int_equal(res.status, 0);
 	assert_string_equal(res.out, "hello\nworld\n");
@@ -471,15 +161,15 @@ test_binary(void **state)
 	size_t			 i, len;
 
 	(void)state;
-	need_sshd();
+	sshd_fixture_need(&fx);
 	for (i = 0; i < sizeof data; i++)
 		data[i] = (unsigned char)(i * 7);
 	data[10] = '\0';
-	g = connect_ok();
-	file = path("binary");
+	g = sshd_fixture_connect(&fx);
+	file = sshd_fixture_path(&fx, "binary");
 	if (guest_upload(g, file, data, sizeof data, 0644, &cause) != 0)
 		fail_msg("guest_upload: %s", cause);
-	disk = read_all(file, &len);
+	disk = sshd_fixture_read(file, &len);
 	assert_non_null(disk);
 	assert_int_equal(len, sizeof data);
 	assert_memory_equal(disk, data, sizeof data);
@@ -504,11 +194,12 @@ test_large_output(void **state)
 	int64_t			 t;
 
 	(void)state;
-	need_sshd();
-	g = connect_ok();
-	t = now_ms();
+	sshd_fixture_need(&fx);
+	g = sshd_fixture_connect(&fx);
+	t = util_now_ms();
 	exec_ok(g, "head -c 3145728 /dev/zero", NULL, &res);
-	print_message("3 MiB of stdout: %lld ms\n", (long long)(now_ms() - t));
+	print_message("3 MiB of stdout: %lld ms\n",
+	    (long long)(util_now_ms() - t));
 	assert_int_equal(res.status, 0);
 	assert_int_equal(res.outlen, GUEST_OUTPUT_MAX);
 	assert_int_equal(res.out[GUEST_OUTPUT_MAX], '\0');
@@ -522,37 +213,6 @@ test_large_output(void **state)
 	guest_close(g);
 }
 
-/*
- * The timed-out command behind pidfile has been sent SIGKILL. sshd obeys
- * only for a user other than root (it runs root's sessions without
- * privilege separation, which signalling needs): logged in as root,
- * kill the command ourselves so that nothing outlives the tests.
- */
-static void
-reap(const char *pidfile)
-{
-	int64_t	 start = now_ms();
-	char	*text = NULL;
-	size_t	 len;
-	pid_t	 pid;
-	int	 killed = 0;
-
-	while (now_ms() - start < 5000 &&
-	    (text = read_all(pidfile, &len)) == NULL)
-		usleep(20 * 1000);
-	assert_non_null(text);
-	pid = (pid_t)atoi(text);
-	free(text);
-	assert_true(pid > 1);
-	if (geteuid() == 0)
-		kill(pid, SIGKILL);
-	while (now_ms() - start < 8000 && !killed) {
-		killed = kill(pid, 0) == -1 && errno == ESRCH;
-		usleep(20 * 1000);
-	}
-	assert_true(killed);
-}
-
 static void
 test_timeout(void **state)
 {
@@ -562,15 +222,15 @@ test_timeout(void **state)
 	int64_t			 t, took, startup;
 
 	(void)state;
-	need_sshd();
-	g = connect_ok();
-	pidfile = path("sleep.pid");
+	sshd_fixture_need(&fx);
+	g = sshd_fixture_connect(&fx);
+	pidfile = sshd_fixture_path(&fx, "sleep.pid");
 	xasprintf(&cmd, "echo $$ > '%s'; echo started; exec sleep 30",
 	    pidfile);
 
-	t = now_ms();
+	t = util_now_ms();
 	assert_int_equal(guest_exec(g, cmd, NULL, 1000, &res, &cause), 0);
-	took = now_ms() - t;
+	took = util_now_ms() - t;
 	print_message("sleep 30 with a 1000 ms timeout: returned after "
 	    "%lld ms\n", (long long)took);
 	assert_true(took >= 1000 && took < 2000);
@@ -578,7 +238,7 @@ test_timeout(void **state)
 	assert_int_equal(res.status, -1);
 	assert_non_null(res.out);
 	guest_result_release(&res);
-	reap(pidfile);
+	sshd_fixture_reap(pidfile);
 	unlink(pidfile);
 
 	/*
@@ -586,16 +246,16 @@ test_timeout(void **state)
 	 * under sshd): allow for that, and check that output from before
 	 * the timeout is kept.
 	 */
-	t = now_ms();
+	t = util_now_ms();
 	exec_ok(g, "true", NULL, &res);
-	startup = now_ms() - t;
+	startup = util_now_ms() - t;
 	guest_result_release(&res);
 	assert_int_equal(guest_exec(g, cmd, NULL, (int)startup + 1000, &res,
 	    &cause), 0);
 	assert_int_equal(res.timed_out, 1);
 	assert_string_equal(res.out, "started\n");
 	guest_result_release(&res);
-	reap(pidfile);
+	sshd_fixture_reap(pidfile);
 
 	/* The connection is still good. */
 	exec_ok(g, "echo again", NULL, &res);
@@ -610,14 +270,15 @@ static void
 check_upload(struct guest *g, const char *name, const char *data, int mode)
 {
 	struct stat	 sb;
-	char		*file = path(name), *cause = NULL, *disk;
+	char		*file = sshd_fixture_path(&fx, name), *cause = NULL;
+	char		*disk;
 	size_t		 len;
 
 	if (guest_upload(g, file, data, strlen(data), mode, &cause) != 0)
 		fail_msg("guest_upload '%s': %s", file, cause);
 	assert_int_equal(stat(file, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, mode);
-	disk = read_all(file, &len);
+	disk = sshd_fixture_read(file, &len);
 	assert_non_null(disk);
 	assert_string_equal(disk, data);
 	free(disk);
@@ -631,13 +292,13 @@ test_upload(void **state)
 	char		*file, *cause = NULL, *want;
 
 	(void)state;
-	need_sshd();
-	g = connect_ok();
+	sshd_fixture_need(&fx);
+	g = sshd_fixture_connect(&fx);
 	check_upload(g, "it's a file", "secret\n", 0600);
 	check_upload(g, "it's a file", "shorter\n", 0600);
 	check_upload(g, "-script $(x) `y` \"z\"", "#!/bin/sh\n", 0755);
 
-	file = path("missing/dir");
+	file = sshd_fixture_path(&fx, "missing/dir");
 	assert_int_equal(guest_upload(g, file, "x", 1, 0644, &cause), -1);
 	print_message("upload into a missing directory: %s\n", cause);
 	xasprintf(&want, "cannot write '%s' on 127.0.0.1:%u: ", file,
@@ -663,11 +324,11 @@ test_wrong_key(void **state)
 	int64_t		 t, took;
 
 	(void)state;
-	need_sshd();
-	t = now_ms();
+	sshd_fixture_need(&fx);
+	t = util_now_ms();
 	g = guest_connect("127.0.0.1", fx.port, fx.user, fx.wrong, fx.kh,
 	    1500, NULL, NULL, &cause);
-	took = now_ms() - t;
+	took = util_now_ms() - t;
 	print_message("wrong key, 1500 ms: gave up after %lld ms: %s\n",
 	    (long long)took, cause);
 	assert_null(g);
@@ -687,13 +348,13 @@ test_bad_key_file(void **state)
 	int64_t		 t;
 
 	(void)state;
-	need_sshd();
-	file = path("no_such_key");
-	t = now_ms();
+	sshd_fixture_need(&fx);
+	file = sshd_fixture_path(&fx, "no_such_key");
+	t = util_now_ms();
 	g = guest_connect("127.0.0.1", fx.port, fx.user, file, fx.kh,
 	    10000, NULL, NULL, &cause);
 	assert_null(g);
-	assert_true(now_ms() - t < 500);
+	assert_true(util_now_ms() - t < 500);
 	xasprintf(&want, "cannot read key '%s': No such file or directory",
 	    file);
 	assert_string_equal(cause, want);
@@ -720,11 +381,11 @@ test_host_key(void **state)
 	int64_t		 t, took;
 
 	(void)state;
-	need_sshd();
-	t = now_ms();
+	sshd_fixture_need(&fx);
+	t = util_now_ms();
 	g = guest_connect("127.0.0.1", fx.port, fx.user, fx.key, fx.badkh,
 	    10000, NULL, NULL, &cause);
-	took = now_ms() - t;
+	took = util_now_ms() - t;
 	print_message("host key mismatch, 10000 ms: refused after %lld ms: "
 	    "%s\n", (long long)took, cause);
 	assert_null(g);
@@ -744,7 +405,7 @@ test_host_key(void **state)
 	free(want);
 	free(cause);
 
-	file = path("no_such_known_hosts");
+	file = sshd_fixture_path(&fx, "no_such_known_hosts");
 	g = guest_connect("127.0.0.1", fx.port, fx.user, fx.key, file,
 	    10000, NULL, NULL, &cause);
 	assert_null(g);
@@ -795,13 +456,13 @@ test_stop(void **state)
 	int64_t		 t, took;
 
 	(void)state;
-	need_sshd();
-	port = free_port();
+	sshd_fixture_need(&fx);
+	port = sshd_fixture_free_port();
 	assert_true(port != 0);
-	t = now_ms();
+	t = util_now_ms();
 	g = guest_connect("127.0.0.1", port, "root", fx.key, NULL, 20000,
 	    tick_stop, &ticks, &cause);
-	took = now_ms() - t;
+	took = util_now_ms() - t;
 	assert_null(g);
 	assert_int_equal(ticks.n, 2);
 	assert_true(took < 4000);
@@ -821,13 +482,13 @@ test_refused(void **state)
 	int64_t		 t, took;
 
 	(void)state;
-	need_sshd();
-	port = free_port();
+	sshd_fixture_need(&fx);
+	port = sshd_fixture_free_port();
 	assert_true(port != 0);
-	t = now_ms();
+	t = util_now_ms();
 	g = guest_connect("127.0.0.1", port, fx.user, fx.key, NULL, 1500,
 	    tick, &ticks, &cause);
-	took = now_ms() - t;
+	took = util_now_ms() - t;
 	print_message("nothing listening, 1500 ms: gave up after %lld ms "
 	    "(%d progress calls): %s\n", (long long)took, ticks.n, cause);
 	assert_null(g);
@@ -851,7 +512,7 @@ test_silent(void **state)
 	int64_t			 t, took;
 
 	(void)state;
-	need_sshd();
+	sshd_fixture_need(&fx);
 	/* Accepted by the kernel, never by anyone: no greeting ever. */
 	assert_true((s = socket(AF_INET, SOCK_STREAM, 0)) != -1);
 	memset(&sin, 0, sizeof sin);
@@ -860,10 +521,10 @@ test_silent(void **state)
 	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
 	assert_int_equal(listen(s, 8), 0);
 	assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &len), 0);
-	t = now_ms();
+	t = util_now_ms();
 	g = guest_connect("127.0.0.1", ntohs(sin.sin_port), fx.user, fx.key,
 	    NULL, 1500, NULL, NULL, &cause);
-	took = now_ms() - t;
+	took = util_now_ms() - t;
 	print_message("silent listener, 1500 ms: gave up after %lld ms: %s\n",
 	    (long long)took, cause);
 	close(s);
@@ -889,7 +550,7 @@ test_dropped(void **state)
 	int64_t			 t, took;
 
 	(void)state;
-	need_sshd();
+	sshd_fixture_need(&fx);
 	assert_true((s = socket(AF_INET, SOCK_STREAM, 0)) != -1);
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
@@ -903,10 +564,10 @@ test_dropped(void **state)
 		_exit(0);
 	}
 	close(s);
-	t = now_ms();
+	t = util_now_ms();
 	g = guest_connect("127.0.0.1", ntohs(sin.sin_port), fx.user, fx.key,
 	    NULL, 1500, NULL, NULL, &cause);
-	took = now_ms() - t;
+	took = util_now_ms() - t;
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	print_message("connections dropped, 1500 ms: gave up after %lld ms: "
