@@ -40,7 +40,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Modules (no printing, no exiting) and commands.
 MODULES	 = util log diag units yamltree fault scenario config spawn keys \
-	   image vm guest exercise check inject
+	   image vm guest exercise check inject inject-fs inject-sys \
+	   inject-proc inject-net
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
 	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)

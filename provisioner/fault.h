@@ -24,9 +24,25 @@ enum fault_ptype {
 	FAULT_P_PATH,		/* absolute path in the guest */
 	FAULT_P_MODE,		/* octal permission bits: 0644 */
 	FAULT_P_OWNER,		/* user or user:group */
+	FAULT_P_USER,		/* a user name */
 	FAULT_P_UNIT,		/* systemd unit name: nginx.service */
 	FAULT_P_CHOICE,		/* one of choices[] */
+	FAULT_P_BOOL,		/* true or false */
+	FAULT_P_PORT,		/* 1 to 65535 */
+	FAULT_P_COUNT,		/* a whole number, 0 to 10^9 */
+	FAULT_P_SIZE,		/* bytes with a unit: 64M (see units.h) */
+	FAULT_P_OFFSET,		/* signed duration: -3d, +2h30m */
+	FAULT_P_ADDRESS,	/* IPv4 or IPv6 address, canonical form */
+	FAULT_P_NETWORK,	/* IPv4 address or network: 10.0.0.0/8 */
+	FAULT_P_HOST,		/* host name: db.example.internal */
+	FAULT_P_TAG,		/* process, cron file or program name */
+	FAULT_P_SCHEDULE,	/* cron schedule: five fields or @daily */
+	FAULT_P_SYSCTL,		/* sysctl key: net.ipv4.ip_forward */
+	FAULT_P_DROPIN,		/* drop-in file name ending in .conf */
+	FAULT_P_CRONCMD,	/* one line, no unescaped '%' */
 };
+
+#define FAULT_TAG_MAX	15	/* a process name (comm) is cut there */
 
 struct fault_param {
 	const char		 *name;
@@ -37,11 +53,19 @@ struct fault_param {
 	const char		 *help;		/* one line, for docs and show */
 };
 
+/*
+ * Checks across a fault's parameters, once each one is valid on its own.
+ * values[i] is the value of params[i] (default filled in) or NULL when
+ * absent. Returns 0, or -1 with *cause set (caller frees).
+ */
+typedef int (*fault_check_fn)(const char *const *values, char **cause);
+
 struct fault_kind {
 	const char		 *name;
 	const char		 *summary;
 	const struct fault_param *params;
 	size_t			  nparams;
+	fault_check_fn		  check;	/* may be NULL */
 };
 
 /* The kind called name, or NULL. */

@@ -1,15 +1,44 @@
 /*
  * inject.c - put a scenario's faults into its guest, and prove them.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "guest.h"
-#include "inject.h"
+#include "inject-int.h"
+#include "units.h"
 #include "util.h"
 
-static const char *
+static const struct {
+	const char	*kind;
+	inject_plan_fn	 plan;
+} inject_kinds[] = {
+	{ "script", NULL },
+	{ "file", inject_plan_file },
+	{ "remove", inject_plan_remove },
+	{ "chmod", inject_plan_chmod },
+	{ "chown", inject_plan_chown },
+	{ "immutable", inject_plan_immutable },
+	{ "fill", inject_plan_fill },
+	{ "inodes", inject_plan_inodes },
+	{ "volume", inject_plan_volume },
+	{ "service", inject_plan_service },
+	{ "dropin", inject_plan_dropin },
+	{ "cron", inject_plan_cron },
+	{ "user", inject_plan_user },
+	{ "sysctl", inject_plan_sysctl },
+	{ "clock", inject_plan_clock },
+	{ "hog", inject_plan_hog },
+	{ "held-open", inject_plan_held },
+	{ "listen", inject_plan_listen },
+	{ "firewall", inject_plan_firewall },
+	{ "dns", inject_plan_dns },
+	{ "hosts", inject_plan_hosts },
+};
+
+const char *
 inject_param(const struct scenario_fault *f, const char *name)
 {
 	const char	*v = scenario_fault_param(f, name);
@@ -17,94 +46,117 @@ inject_param(const struct scenario_fault *f, const char *name)
 	return v != NULL ? v : "";
 }
 
-/*
- * file: write the content beside the target, set owner and mode, then
- * rename over it, so that the file never exists half-written. Proof:
- * same bytes, mode and owner.
- */
-static void
-inject_file(const struct scenario_fault *f, struct inject_plan *p)
+char *
+inject_quote(const struct scenario_fault *f, const char *name)
 {
-	char	*path = util_shell_quote(inject_param(f, "path"));
-	char	*owner = util_shell_quote(inject_param(f, "owner"));
-	const char *mode = inject_param(f, "mode");
+	return util_shell_quote(inject_param(f, name));
+}
 
-	xasprintf(&p->apply, "set -e\n"
-	    "p=%s\n"
+uint64_t
+inject_number(const struct scenario_fault *f, const char *name)
+{
+	const char	*v = inject_param(f, name);
+	uint64_t	 n = 0;
+	char		*ignored = NULL;
+
+	if (v[strspn(v, "0123456789")] == '\0')
+		return strtoull(v, NULL, 10);
+	if (units_parse_size(v, &n, &ignored) != 0)
+		free(ignored);
+	return n;
+}
+
+int
+inject_true(const struct scenario_fault *f, const char *name)
+{
+	return strcmp(inject_param(f, name), "true") == 0;
+}
+
+void
+inject_add(char **script, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*more, *all;
+
+	va_start(ap, fmt);
+	xvasprintf(&more, fmt, ap);
+	va_end(ap);
+	if (*script == NULL) {
+		*script = more;
+		return;
+	}
+	xasprintf(&all, "%s%s", *script, more);
+	free(*script);
+	free(more);
+	*script = all;
+}
+
+void
+inject_prove_mode(char **proof, const char *mode)
+{
+	inject_add(proof, "[ $((0$(stat -c %%a -- \"$p\"))) -eq $((0%s)) ] ||"
+	    " { echo \"$p: mode is $(stat -c %%a -- \"$p\")\" >&2; exit 1; }\n",
+	    mode);
+}
+
+void
+inject_prove_owner(char **proof, const char *owner)
+{
+	char	*q = util_shell_quote(owner);
+
+	inject_add(proof, "o=%s\n"
+	    "case $o in *:*) ;; *) o=\"$o:$(stat -c %%G -- \"$p\")\" ;; esac\n"
+	    "[ \"$(stat -c %%U:%%G -- \"$p\")\" = \"$o\" ] ||"
+	    " { echo \"$p: owner is $(stat -c %%U:%%G -- \"$p\")\" >&2; "
+	    "exit 1; }\n", q);
+	free(q);
+}
+
+/*
+ * Write beside the target, set owner and mode, then rename over it, so
+ * that the file never exists half-written.
+ */
+void
+inject_put(struct inject_plan *p, const char *path, const char *owner,
+    const char *mode)
+{
+	char	*qpath = util_shell_quote(path);
+	char	*qowner = util_shell_quote(owner);
+
+	inject_add(&p->apply, "p=%s\n"
 	    "mkdir -p -- \"$(dirname -- \"$p\")\"\n"
 	    "t=$(mktemp -- \"$p.XXXXXX\")\n"
 	    "cat >\"$t\"\n"
 	    "chown -- %s \"$t\"\n"
 	    "chmod -- %s \"$t\"\n"
-	    "mv -f -- \"$t\" \"$p\"\n", path, owner, mode);
-	xasprintf(&p->proof, "p=%s\n"
-	    "cmp -s - \"$p\" || { echo \"$p: content differs\" >&2; exit 1; }\n"
-	    "[ $((0$(stat -c %%a -- \"$p\"))) -eq $((%s)) ] ||"
-	    " { echo \"$p: mode is $(stat -c %%a -- \"$p\")\" >&2; exit 1; }\n"
-	    "o=%s\n"
-	    "case $o in *:*) ;; *) o=\"$o:$(stat -c %%G -- \"$p\")\" ;; esac\n"
-	    "[ \"$(stat -c %%U:%%G -- \"$p\")\" = \"$o\" ] ||"
-	    " { echo \"$p: owner is $(stat -c %%U:%%G -- \"$p\")\" >&2; "
-	    "exit 1; }\n", path, mode, owner);
-	p->input = xstrdup(inject_param(f, "content"));
-	free(path);
-	free(owner);
-}
-
-static void
-inject_remove(const struct scenario_fault *f, struct inject_plan *p)
-{
-	char	*path = util_shell_quote(inject_param(f, "path"));
-
-	xasprintf(&p->apply, "rm -rf -- %s\n", path);
-	xasprintf(&p->proof, "! [ -e %s ] && ! [ -L %s ]\n", path, path);
-	free(path);
-}
-
-static void
-inject_service(const struct scenario_fault *f, struct inject_plan *p)
-{
-	const char	*action = inject_param(f, "action");
-	char		*unit = util_shell_quote(inject_param(f, "unit"));
-
-	if (strcmp(action, "stop") == 0)
-		xasprintf(&p->apply, "systemctl stop -- %s\n", unit);
-	else
-		xasprintf(&p->apply, "systemctl %s --now -- %s\n", action, unit);
-	/* Not running, whatever the action; and not coming back at boot. */
-	if (strcmp(action, "stop") == 0)
-		xasprintf(&p->proof, "! systemctl is-active --quiet -- %s\n",
-		    unit);
-	else if (strcmp(action, "disable") == 0)
-		xasprintf(&p->proof, "! systemctl is-active --quiet -- %s && "
-		    "! systemctl is-enabled --quiet -- %s\n", unit, unit);
-	else
-		xasprintf(&p->proof, "! systemctl is-active --quiet -- %s && "
-		    "[ \"$(systemctl is-enabled -- %s)\" = masked ]\n", unit,
-		    unit);
-	free(unit);
+	    "mv -f -- \"$t\" \"$p\"\n", qpath, qowner, mode);
+	inject_add(&p->proof, "p=%s\n"
+	    "cmp -s - \"$p\" || { echo \"$p: content differs\" >&2; exit 1; }\n",
+	    qpath);
+	inject_prove_mode(&p->proof, mode);
+	inject_prove_owner(&p->proof, owner);
+	free(qpath);
+	free(qowner);
 }
 
 int
 inject_plan(const struct scenario_fault *f, struct inject_plan *p,
     char **cause)
 {
-	const char	*k = f->kind->name;
+	size_t	 i;
 
 	memset(p, 0, sizeof *p);
-	if (strcmp(k, "file") == 0)
-		inject_file(f, p);
-	else if (strcmp(k, "remove") == 0)
-		inject_remove(f, p);
-	else if (strcmp(k, "service") == 0)
-		inject_service(f, p);
-	else if (strcmp(k, "script") == 0)
-		p->apply = xstrdup(inject_param(f, "run"));
-	else {
-		xasprintf(cause, "fault kind '%s' cannot be applied", k);
-		return -1;
+	for (i = 0; i < nitems(inject_kinds); i++) {
+		if (strcmp(inject_kinds[i].kind, f->kind->name) != 0)
+			continue;
+		if (inject_kinds[i].plan == NULL)
+			p->apply = xstrdup(inject_param(f, "run"));
+		else
+			inject_kinds[i].plan(f, p);
+		return 0;
 	}
-	return 0;
+	xasprintf(cause, "fault kind '%s' cannot be applied", f->kind->name);
+	return -1;
 }
 
 void

@@ -710,13 +710,33 @@ out:
 	free(path);
 }
 
+/* The kind's checks across parameters, once each one is valid. */
+static void
+sc_fault_across(struct sc_ctx *c, const char *where, struct ynode *map,
+    struct scenario_fault *f)
+{
+	const char	*values[32];
+	char		*cause = NULL;
+	size_t		 i;
+
+	if (f->kind->check == NULL || f->nparams > nitems(values))
+		return;
+	for (i = 0; i < f->nparams; i++)
+		values[i] = f->params[i].value;
+	if (f->kind->check(values, &cause) != 0) {
+		diag_add(c->d, map->line, map->col, "'%s' (fault kind '%s'): "
+		    "%s", where, f->kind->name, cause);
+		free(cause);
+	}
+}
+
 /* Every key other than id, kind and describe is the kind's parameter. */
 static void
 sc_fault_params(struct sc_ctx *c, const char *where, struct ynode *map,
     struct scenario_fault *f)
 {
 	const struct fault_param	*p;
-	size_t				 i;
+	size_t				 i, before = diag_count(c->d);
 
 	f->nparams = f->kind->nparams;
 	f->params = xcalloc(f->nparams, sizeof *f->params);
@@ -742,6 +762,8 @@ sc_fault_params(struct sc_ctx *c, const char *where, struct ynode *map,
 		else
 			sc_fault_param(c, where, f, p, map->items[i + 1]);
 	}
+	if (diag_count(c->d) == before)
+		sc_fault_across(c, where, map, f);
 }
 
 static void
@@ -752,6 +774,7 @@ sc_fault(struct sc_ctx *c, const char *where, struct ynode *map,
 	char		*path;
 
 	f->line = map->line;
+	f->col = map->col;
 	if (map->type != YNODE_MAP) {
 		diag_add(c->d, map->line, map->col, "'%s' must be a mapping "
 		    "with id and kind, not %s", where, yamltree_kind(map));
@@ -1022,6 +1045,26 @@ sc_check_hints(struct sc_ctx *c, const struct ynode *hints)
 	}
 }
 
+/* No fault may take away the candidate's own login. */
+static void
+sc_check_accounts(struct sc_ctx *c)
+{
+	const struct scenario_fault	*f;
+	const char			*name;
+	size_t				 i;
+
+	for (i = 0; i < c->sc->nfaults; i++) {
+		f = &c->sc->faults[i];
+		if (f->kind == NULL || strcmp(f->kind->name, "user") != 0 ||
+		    (name = scenario_fault_param(f, "name")) == NULL)
+			continue;
+		if (strcmp(name, c->sc->candidate_user) == 0)
+			diag_add(c->d, f->line, f->col, "'faults[%zu]' (fault "
+			    "kind 'user'): '%s' is the candidate's own account: "
+			    "the candidate could not log in", i, name);
+	}
+}
+
 static int
 sc_hint_cmp(const void *a, const void *b)
 {
@@ -1077,6 +1120,7 @@ scenario_parse(const char *path, const char *buf, size_t len, struct diag *d)
 		sc_check_fixes(&c, yamltree_get(root, "faults"),
 		    yamltree_get(root, "checks"));
 		sc_check_hints(&c, yamltree_get(root, "hints"));
+		sc_check_accounts(&c);
 	}
 	if (sc->nhints > 1)
 		qsort(sc->hints, sc->nhints, sizeof *sc->hints, sc_hint_cmp);

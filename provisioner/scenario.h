@@ -47,6 +47,7 @@ struct scenario_fault {
 	struct scenario_param	 *params;	/* in the kind's order */
 	size_t			  nparams;
 	unsigned		  line;
+	unsigned		  col;
 };
 
 struct scenario_check {

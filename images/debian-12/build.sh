@@ -266,6 +266,8 @@ in_root visudo -c -q || die "sudoers files do not parse"
 in_root systemctl enable --quiet systemd-networkd.service
 in_root systemctl enable --quiet serial-getty@ttyS0.service
 in_root systemctl enable --quiet ssh.service nginx.service cron.service
+# dnsmasq is there for scenarios that set up a resolver; off by default.
+in_root systemctl disable --quiet dnsmasq.service
 
 # Boot trimmed to what a throwaway exercise VM needs. Under TCG every
 # process started at boot costs real time on the single vCPU, so: no

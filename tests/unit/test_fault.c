@@ -78,8 +78,73 @@ test_params(void **state)
 	    "systemd unit name");
 	check("service", "action", "mask", NULL);
 	check("service", "action", "kill", "'kill' is not one of stop, "
-	    "disable, mask");
+	    "disable, mask, start, restart, enable");
 	check("script", "run", "echo hi\nexit 0", NULL);
+}
+
+static void
+test_types(void **state)
+{
+	(void)state;
+	check("chmod", "recursive", "true", NULL);
+	check("chmod", "recursive", "1", "'1' is not true or false");
+	check("listen", "port", "1", NULL);
+	check("listen", "port", "65535", NULL);
+	check("listen", "port", "0", "'0' is not a port (1 to 65535)");
+	check("listen", "port", "080", "'080' is not a port (1 to 65535)");
+	check("listen", "port", "99999999999", "'99999999999' is not a port "
+	    "(1 to 65535)");
+	check("inodes", "leave", "0", NULL);
+	check("inodes", "leave", "1000000001", "'1000000001' is not a count "
+	    "(0 to 1000000000)");
+	check("fill", "leave", "0", NULL);
+	check("fill", "leave", "512K", NULL);
+	check("clock", "offset", "-3d", NULL);
+	check("clock", "offset", "+1h30m", NULL);
+	check("clock", "offset", "90s", NULL);
+	check("clock", "offset", "--3d", "'-3d' is not a duration (write a "
+	    "number and a unit: 90s, 45m, 1h30m)");
+	check("listen", "address", "::", NULL);
+	check("listen", "address", "127.0.0.1", NULL);
+	check("listen", "address", "::ffff:1.2.3.4", NULL);
+	check("listen", "address", "1.2.3", "'1.2.3' is not an IPv4 or IPv6 "
+	    "address");
+	check("firewall", "host", "0.0.0.0/0", NULL);
+	check("firewall", "host", "192.0.2.1", NULL);
+	check("firewall", "host", "192.0.2.1/33", "'33' is not a prefix "
+	    "length (0 to 32)");
+	check("firewall", "host", "::1", "'::1' is not an IPv4 address or "
+	    "network (10.0.0.0/8)");
+	check("hosts", "name", "db", NULL);
+	check("hosts", "name", "db-1.corp.example", NULL);
+	check("hosts", "name", "db_1", "'db_1' is not a valid host name");
+	check("hosts", "name", "db.", "'db.' is not a valid host name");
+	check("hosts", "name", "a-.b", "'a-.b' is not a valid host name");
+	check("hog", "name", "spinner", NULL);
+	check("hog", "name", "a.b", "'a.b' is not a valid name (letters, "
+	    "digits, '-' and '_')");
+	check("cron", "schedule", "*/5 1-3 * jan mon-fri", NULL);
+	check("cron", "schedule", "@weekly", NULL);
+	check("cron", "schedule", "@sometimes", "'@sometimes' is not a cron "
+	    "schedule (five fields such as '*/5 * * * *', or @reboot, "
+	    "@hourly, @daily ...)");
+	check("cron", "schedule", "* * * * * *", "'* * * * * *' is not a "
+	    "cron schedule (five fields such as '*/5 * * * *', or @reboot, "
+	    "@hourly, @daily ...)");
+	check("cron", "command", "date +\\%F", NULL);
+	check("cron", "command", "a\nb", "must be a single line");
+	check("cron", "command", "%", "'%' means a newline to cron: write "
+	    "'\\%' (as in date +\\%F)");
+	check("sysctl", "key", "net.ipv4.ip_forward", NULL);
+	check("sysctl", "key", "kernel/pid_max", NULL);
+	check("sysctl", "key", ".a", "'.a' is not a valid sysctl key");
+	check("dropin", "name", "10-limits.conf", NULL);
+	check("dropin", "name", ".conf", "'.conf' does not end in .conf "
+	    "(systemd would ignore it)");
+	check("dropin", "name", "a/b.conf", "'a/b.conf' is not a valid "
+	    "drop-in file name");
+	check("user", "name", "www-data", NULL);
+	check("user", "name", "-o", "'-o' is not a valid user name");
 }
 
 int
@@ -88,6 +153,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
