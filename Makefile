@@ -40,13 +40,13 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Modules (no printing, no exiting) and commands.
 MODULES	 = util log diag units yamltree fault scenario config spawn keys \
-	   image vm guest exercise check inject inject-fs inject-sys \
+	   image vm guest exercise check candidate inject inject-fs inject-sys \
 	   inject-proc inject-net
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
 	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
-UNIT_TESTS = util units yamltree scenario fault vm guest exercise inject \
-	     inject_apply
+UNIT_TESTS = util units yamltree scenario fault vm guest exercise candidate \
+	     inject inject_apply
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 # Unit tests against a real sshd on loopback link tests/unit/sshd-fixture.c.
 SSHD_TESTS = guest inject_apply
@@ -80,6 +80,15 @@ $(O)/sshd-fixture.o: tests/unit/sshd-fixture.c tests/unit/sshd-fixture.h \
     provisioner/*.h | $(O)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# Unit tests that write scenarios inline link tests/unit/scenario-fixture.c.
+SCENARIO_TESTS = inject candidate
+$(SCENARIO_TESTS:%=$(O)/test_%): $(O)/scenario-fixture.o \
+    tests/unit/scenario-fixture.h
+
+$(O)/scenario-fixture.o: tests/unit/scenario-fixture.c \
+    tests/unit/scenario-fixture.h provisioner/*.h | $(O)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
 $(O):
 	mkdir -p $@
 
@@ -95,7 +104,7 @@ check:
 
 e2e: all image
 	tests/e2e/lifecycle.sh ./breakfix
-	./breakfix selftest scenarios/*.yaml
+	./breakfix selftest --jobs 2 scenarios/*.yaml
 
 # The base image, built only when its recipe (or the admin key) changed.
 image: all

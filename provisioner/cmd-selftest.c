@@ -3,6 +3,9 @@
  * every check failing, then the reference solution making every check
  * pass, on a real VM that is removed afterwards.
  */
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,40 +123,97 @@ out:
 	return rc;
 }
 
+/* One scenario in a child process, with its own libvirt connection. */
+static pid_t
+selftest_spawn(const char *path)
+{
+	struct vm_conn	*conn;
+	pid_t		 pid;
+	int		 rc = 1;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) != 0)
+		return pid;
+	if ((conn = cmd_connect()) != NULL) {
+		rc = selftest_one(conn, path) == 0 ? 0 : 1;
+		vm_close(conn);
+	}
+	fflush(stdout);
+	_exit(rc);
+}
+
+/* Wait for one child; count it failed unless it exited 0. */
+static void
+selftest_reap(int *running, int *failed)
+{
+	int	 status;
+
+	while (waitpid(-1, &status, 0) == -1) {
+		if (errno != EINTR) {
+			*running = 0;
+			return;
+		}
+	}
+	(*running)--;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		(*failed)++;
+}
+
 static int
 selftest_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CMD_COMMON_LONGOPTS,
+		{ "jobs", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct vm_conn	*conn;
-	int		 ch, r, i, failed = 0;
+	char		*end, *cause;
+	pid_t		 pid;
+	int		 ch, r, i, jobs = 1, running = 0, failed = 0;
 
-	while ((ch = cmd_getopt(&cmd_selftest_entry, argc, argv, "",
+	while ((ch = cmd_getopt(&cmd_selftest_entry, argc, argv, "j:",
 	    longopts, &r)) != -1) {
-		if (ch == CMD_GETOPT_STOP)
+		switch (ch) {
+		case CMD_GETOPT_STOP:
 			return r;
+		case 'j':
+			jobs = (int)strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || jobs < 1 ||
+			    jobs > 8)
+				return cmd_usage_error(&cmd_selftest_entry,
+				    "--jobs must be 1 to 8");
+			break;
+		}
 	}
 	if (optind == argc)
 		return cmd_usage_error(&cmd_selftest_entry, "no scenario given");
-	if ((conn = cmd_connect()) == NULL)
-		return CMD_FAILED;
 	for (i = optind; i < argc; i++) {
-		if (selftest_one(conn, argv[i]) != 0)
+		if (running == jobs)
+			selftest_reap(&running, &failed);
+		if ((pid = selftest_spawn(argv[i])) == -1) {
+			xasprintf(&cause, "cannot fork: %s", strerror(errno));
+			cmd_error(cause);
 			failed++;
+			continue;
+		}
+		running++;
 	}
-	vm_close(conn);
+	while (running > 0)
+		selftest_reap(&running, &failed);
 	printf("%d passed, %d failed\n", argc - optind - failed, failed);
 	return failed == 0 ? CMD_OK : CMD_FAILED;
 }
 
 const struct cmd_entry cmd_selftest_entry = {
-	"selftest", "SCENARIO...",
+	"selftest", "[-j N] SCENARIO...",
 	"prove scenarios solvable on real VMs: break, fail, solve, pass",
 	"For each scenario: 'up' (faults applied and proven, every check\n"
 	"failing), then the reference solution, then every check must pass;\n"
 	"then 'down'. One line per scenario with timings; -v shows each step.\n"
-	"Exit status 1 if any scenario fails. Nothing is left running.\n",
+	"Exit status 1 if any scenario fails. Nothing is left running.\n"
+	"\n"
+	"  -j, --jobs N      test N scenarios at once, each in its own VM\n"
+	"                    (default 1; 2 suits a 2-core machine under TCG)\n",
 	selftest_exec,
 };

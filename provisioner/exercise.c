@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "candidate.h"
 #include "check.h"
 #include "config.h"
 #include "exercise.h"
@@ -680,6 +681,10 @@ ex_break(struct ex_up *u, char **cause)
 	int			 rc = -1;
 
 	ex_wait_booted(u);
+	ex_note(u->o, "account '%s' (%s) and the briefing at login",
+	    sc->candidate_user, sc->candidate_sudo ? "with sudo" : "no sudo");
+	if (candidate_setup(u->guest, sc, cause) != 0)
+		goto out;
 	for (i = 0; i < sc->nfaults; i++) {
 		ex_note(u->o, "fault %zu/%zu: %s (%s)", i + 1, sc->nfaults,
 		    sc->faults[i].id, sc->faults[i].kind->name);

@@ -186,22 +186,21 @@ inject_root(struct guest *g, const char *script, const char *input,
 	return 0;
 }
 
-/* Run one script of the plan; a non-zero exit becomes *cause. */
-static int
-inject_step(struct guest *g, const struct scenario_fault *f,
-    const char *what, const char *script, const char *input, char **cause)
+int
+inject_step(struct guest *g, const char *what, const char *script,
+    const char *input, int timeout_ms, char **cause)
 {
 	char	*err = NULL;
 	int	 status, rc = -1;
 
-	if (inject_root(g, script, input, INJECT_TIMEOUT_MS, &status, &err,
+	if (inject_root(g, script, input, timeout_ms, &status, &err,
 	    cause) != 0)
 		goto out;
 	if (status == -1)
-		xasprintf(cause, "fault '%s': %s timed out", f->id, what);
+		xasprintf(cause, "%s timed out", what);
 	else if (status != 0)
-		xasprintf(cause, "fault '%s': %s failed (exit %d)%s%s", f->id,
-		    what, status, *err ? ": " : "", err);
+		xasprintf(cause, "%s failed (exit %d)%s%s", what, status,
+		    *err ? ": " : "", err);
 	else
 		rc = 0;
 out:
@@ -213,17 +212,23 @@ int
 inject_apply(struct guest *g, const struct scenario_fault *f, char **cause)
 {
 	struct inject_plan	 p;
+	char			*what = NULL;
 	int			 rc = -1;
 
 	if (inject_plan(f, &p, cause) != 0)
 		return -1;
-	if (inject_step(g, f, "applying it", p.apply, p.input, cause) != 0)
+	xasprintf(&what, "fault '%s': applying it", f->id);
+	if (inject_step(g, what, p.apply, p.input, INJECT_TIMEOUT_MS,
+	    cause) != 0)
 		goto out;
-	if (p.proof != NULL && inject_step(g, f, "the proof that it took",
-	    p.proof, p.input, cause) != 0)
+	free(what);
+	xasprintf(&what, "fault '%s': the proof that it took", f->id);
+	if (p.proof != NULL && inject_step(g, what, p.proof, p.input,
+	    INJECT_TIMEOUT_MS, cause) != 0)
 		goto out;
 	rc = 0;
 out:
+	free(what);
 	inject_plan_release(&p);
 	return rc;
 }

@@ -46,4 +46,12 @@ int	 inject_apply(struct guest *g, const struct scenario_fault *f,
 int	 inject_root(struct guest *g, const char *script, const char *input,
 	    int timeout_ms, int *status, char **err, char **cause);
 
+/*
+ * Run script as root on g; what names it in *cause when it fails ("what
+ * failed (exit 3): first line of stderr", "what timed out"). Returns 0
+ * if it exited 0, -1 with *cause set otherwise.
+ */
+int	 inject_step(struct guest *g, const char *what, const char *script,
+	    const char *input, int timeout_ms, char **cause);
+
 #endif

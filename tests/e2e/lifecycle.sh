@@ -90,6 +90,28 @@ ssh -q -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts" \
     'stat -c %a:%U:%G /etc/breakfix-e2e; cat /etc/breakfix-e2e' \
     >"$TMP/marker.out" 2>&1
 check fault-applied test "$(cat "$TMP/marker.out")" = "$(printf '644:root:root\ne2e')"
+
+# The candidate's account is renamed as the scenario asks (ops, no sudo),
+# and the real OpenSSH client with a pty gets the briefing at login.
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/cand" </dev/null
+ssh -q -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts" \
+    -i "$STATE/keys/admin_ed25519" -p "$port" breakfix@127.0.0.1 \
+    'sudo -n install -m 0600 -o ops -g ops /dev/stdin /home/ops/.ssh/authorized_keys' \
+    <"$TMP/cand.pub"
+printf '%s\n' 'id -un' \
+    'sudo -n true 2>/dev/null && echo sudo-works || echo no-sudo' 'exit' |
+    timeout 60 ssh -tt -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts" \
+    -o LogLevel=error -i "$TMP/cand" -p "$port" ops@127.0.0.1 \
+    >"$TMP/cand.out" 2>&1
+# Without CRs and the shell's terminal escapes (bracketed paste, title).
+tr -d '\r' <"$TMP/cand.out" |
+	sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1b\][^\x07]*\x07//g' >"$TMP/cand.txt"
+check candidate-renamed grep -qx 'ops' "$TMP/cand.txt"
+check candidate-no-sudo grep -qx 'no-sudo' "$TMP/cand.txt"
+check briefing-at-login sh -c "grep -q 'End-to-end test exercise' '$TMP/cand.txt' &&
+	grep -q 'Time limit: 5m' '$TMP/cand.txt' &&
+	grep -q 'only proves the VM lifecycle' '$TMP/cand.txt'"
+
 "$BIN" check "$id" >"$TMP/check1.out" 2>&1
 rc=$?
 check check-fails-exit test "$rc" -eq 1
@@ -153,6 +175,18 @@ check unbroken-exit test "$rc" -eq 1
 check unbroken-says grep -q "check 'marker-gone' passes with every fault applied" "$TMP/unbroken.err"
 check unbroken-no-dir test ! -e "$STATE/exercises/$uid"
 check unbroken-no-domain sh -c "! virsh -c '$URI' dominfo 'breakfix-$uid' >/dev/null 2>&1"
+
+# --- every fault kind, applied and proven in one guest ----------------
+start=$(date +%s)
+if "$BIN" up --json --timeout 6m tests/e2e/every-kind.yaml \
+    >"$TMP/every.json" 2>"$TMP/every.err"; then
+	eid=$(json_field id <"$TMP/every.json")
+	ids+=("$eid")
+	ok "every fault kind applied and proven ($(grep -c '^fault ' "$TMP/every.err") faults, $(( $(date +%s) - start )) s)"
+	check every-down "$BIN" -q down "$eid"
+else
+	bad every-kind "$(grep -v '^fault \|^waiting' "$TMP/every.err" | head -n 20)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -17,10 +17,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "diag.h"
 #include "fault.h"
 #include "inject.h"
-#include "scenario.h"
+#include "scenario-fixture.h"
 #include "util.h"
 
 #define FIXTURES	DATADIR "/inject"
@@ -46,16 +45,12 @@ static struct scenario *
 scenario_with(const char *faults)
 {
 	struct scenario	*sc;
-	struct diag	*d = diag_new("t.yaml");
 	char		*yaml;
 
 	xasprintf(&yaml, "name: t\ntitle: t\nbriefing: b\nsolution: s\n"
 	    "checks: [{id: c, describe: d, run: 'true'}]\nfaults:\n%s",
 	    faults);
-	sc = scenario_parse("t.yaml", yaml, strlen(yaml), d);
-	if (sc == NULL)
-		fail_msg("%s", diag_message(d, 0));
-	diag_free(d);
+	sc = fixture_scenario(yaml);
 	free(yaml);
 	return sc;
 }
