@@ -10,9 +10,9 @@
 /*
  * firewall: one rule in table inet filter (made if missing, as Debian's
  * stock /etc/nftables.conf makes it), saved to /etc/nftables.conf with
- * nftables.service enabled, so that a reboot keeps it. The apply script
- * proves itself: the rule nft reported adding must be in the live
- * ruleset, and the saved file must load.
+ * nftables.service enabled and started, so that a reboot keeps it. The
+ * apply script proves itself: the rule nft reported adding must be in
+ * the live ruleset, and the saved file must load.
  */
 void
 inject_plan_firewall(const struct scenario_fault *f, struct inject_plan *p)
@@ -50,7 +50,7 @@ inject_plan_firewall(const struct scenario_fault *f, struct inject_plan *p)
 	    "nft list ruleset; } >/etc/nftables.conf.new\n"
 	    "nft -c -f /etc/nftables.conf.new\n"
 	    "mv -f /etc/nftables.conf.new /etc/nftables.conf\n"
-	    "systemctl enable --quiet nftables.service\n"
+	    "systemctl enable --quiet --now nftables.service\n"
 	    "nft -a list chain inet filter $c | grep -q \"# handle $h\\$\" ||"
 	    " { echo 'the rule is not in the ruleset' >&2; exit 1; }\n",
 	    chain, rule);
@@ -89,7 +89,8 @@ inject_plan_dns(const struct scenario_fault *f, struct inject_plan *p)
 
 /*
  * hosts: take name off every line of /etc/hosts, then add "address
- * name"; proof by the resolver itself (getent), not by grep.
+ * name"; proof by the resolver itself (getent, its files source: asking
+ * DNS too would wait for a resolver the guest may not have).
  */
 void
 inject_plan_hosts(const struct scenario_fault *f, struct inject_plan *p)
@@ -111,7 +112,8 @@ inject_plan_hosts(const struct scenario_fault *f, struct inject_plan *p)
 	    "printf '%%s\\t%%s\\n' '%s' '%s' >>\"$t\"\n"
 	    "chmod 0644 \"$t\"\n"
 	    "mv -f \"$t\" /etc/hosts\n", name, addr, name);
-	xasprintf(&p->proof, "a=$(getent hosts '%s' | awk '{ print $1; exit }')\n"
+	xasprintf(&p->proof, "a=$(getent -s files hosts '%s' |"
+	    " awk '{ print $1; exit }')\n"
 	    "[ \"$a\" = '%s' ] || { echo \"%s resolves to ${a:-nothing}\" >&2; "
 	    "exit 1; }\n", name, addr, name);
 }
