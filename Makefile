@@ -41,12 +41,12 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # Modules (no printing, no exiting) and commands.
 MODULES	 = util log diag units yamltree fault scenario config spawn keys \
 	   image vm guest exercise check candidate inject inject-fs inject-sys \
-	   inject-proc inject-net
+	   inject-proc inject-net record
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
 	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
 UNIT_TESTS = util units yamltree scenario fault vm guest exercise candidate \
-	     inject inject_apply
+	     inject inject_apply record
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 # Unit tests against a real sshd on loopback link tests/unit/sshd-fixture.c.
 SSHD_TESTS = guest inject_apply
