@@ -39,11 +39,12 @@ ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Iprovisioner \
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Modules (no printing, no exiting) and commands.
-MODULES	 = util log diag units yamltree fault scenario config spawn keys \
+MODULES	 = util log diag units yamltree fault scenario config spawn keys password \
+	   credentials \
 	   image vm guest exercise check candidate inject inject-fs inject-sys \
-	   inject-proc inject-net record
+	   inject-proc inject-net record gateway gw-session
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
-	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest
+	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest cmd-gateway
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
 UNIT_TESTS = util units yamltree scenario fault vm guest exercise candidate \
 	     inject inject_apply record

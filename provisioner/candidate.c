@@ -32,9 +32,11 @@ candidate_motd(const struct scenario *sc)
 }
 
 void
-candidate_plan(const struct scenario *sc, struct inject_plan *p)
+candidate_plan(const struct scenario *sc, const char *relay_pub,
+    struct inject_plan *p)
 {
 	char	*user = util_shell_quote(sc->candidate_user);
+	char	*key = util_shell_quote(relay_pub);
 
 	memset(p, 0, sizeof *p);
 	xasprintf(&p->apply, "set -e\n"
@@ -50,6 +52,12 @@ candidate_plan(const struct scenario *sc, struct inject_plan *p)
 	    "fi\n"
 	    "rm -f /etc/sudoers.d/" CANDIDATE_IMAGE_USER "\n"
 	    "%s"
+	    "h=$(getent passwd \"$u\" | cut -d: -f6)\n"
+	    "g=$(id -gn \"$u\")\n"
+	    "install -d -m 0700 -o \"$u\" -g \"$g\" \"$h/.ssh\"\n"
+	    "printf '%%s\\n' %s >\"$h/.ssh/authorized_keys\"\n"
+	    "chown \"$u:$g\" \"$h/.ssh/authorized_keys\"\n"
+	    "chmod 0600 \"$h/.ssh/authorized_keys\"\n"
 	    "t=$(mktemp /etc/motd.XXXXXX)\n"
 	    "cat >\"$t\"\n"
 	    "chmod 0644 \"$t\"\n"
@@ -58,27 +66,33 @@ candidate_plan(const struct scenario *sc, struct inject_plan *p)
 	    ">/etc/sudoers.d/" CANDIDATE_IMAGE_USER "\n"
 	    "chmod 0440 /etc/sudoers.d/" CANDIDATE_IMAGE_USER "\n"
 	    "usermod -a -G sudo \"$u\"\n" :
-	    "gpasswd -d \"$u\" sudo >/dev/null 2>&1 || true\n");
+	    "gpasswd -d \"$u\" sudo >/dev/null 2>&1 || true\n", key);
 	xasprintf(&p->proof, "u=%s\n"
 	    "id -u \"$u\" >/dev/null || { echo \"no account $u\" >&2; "
 	    "exit 1; }\n"
 	    "cmp -s - /etc/motd || { echo '/etc/motd differs' >&2; exit 1; }\n"
-	    "%s", user, sc->candidate_sudo ?
+	    "h=$(getent passwd \"$u\" | cut -d: -f6)\n"
+	    "grep -qxF -- %s \"$h/.ssh/authorized_keys\" ||"
+	    " { echo \"the gateway's key is not in $h/.ssh/authorized_keys\" "
+	    ">&2; exit 1; }\n"
+	    "%s", user, key, sc->candidate_sudo ?
 	    "sudo -n -l -U \"$u\" 2>/dev/null | grep -q 'NOPASSWD: ALL' ||"
 	    " { echo \"$u cannot use sudo\" >&2; exit 1; }\n" :
 	    "! sudo -n -l -U \"$u\" 2>/dev/null | grep -q '(ALL' ||"
 	    " { echo \"$u can still use sudo\" >&2; exit 1; }\n");
 	p->input = candidate_motd(sc);
 	free(user);
+	free(key);
 }
 
 int
-candidate_setup(struct guest *g, const struct scenario *sc, char **cause)
+candidate_setup(struct guest *g, const struct scenario *sc,
+    const char *relay_pub, char **cause)
 {
 	struct inject_plan	 p;
 	int			 rc = -1;
 
-	candidate_plan(sc, &p);
+	candidate_plan(sc, relay_pub, &p);
 	if (inject_step(g, "setting up the candidate's account", p.apply,
 	    p.input, CANDIDATE_TIMEOUT_MS, cause) != 0 ||
 	    inject_step(g, "the proof of the candidate's account", p.proof,

@@ -5,8 +5,9 @@
  * The image ships an account "candidate" with passwordless sudo. At up,
  * before any fault, it is renamed to the scenario's candidate.user when
  * that differs, its sudo is taken away when candidate.sudo is false,
- * and /etc/motd becomes the briefing with the time limit (sshd shows it
- * at every login).
+ * /etc/motd becomes the briefing with the time limit (sshd shows it
+ * at every login), and the gateway's relay key (relay_pub, an
+ * authorized_keys line) lets the gateway log in as the candidate.
  */
 #ifndef BREAKFIX_CANDIDATE_H
 #define BREAKFIX_CANDIDATE_H
@@ -24,13 +25,14 @@ char	*candidate_motd(const struct scenario *sc);
  * plan: apply, proof, and the motd as input (release with
  * inject_plan_release). Pure: tested as text.
  */
-void	 candidate_plan(const struct scenario *sc, struct inject_plan *p);
+void	 candidate_plan(const struct scenario *sc, const char *relay_pub,
+	    struct inject_plan *p);
 
 /*
  * Apply the plan on g and prove it. Returns 0, or -1 with *cause set
  * (caller frees).
  */
 int	 candidate_setup(struct guest *g, const struct scenario *sc,
-	    char **cause);
+	    const char *relay_pub, char **cause);
 
 #endif

@@ -14,10 +14,12 @@
 #include "config.h"
 #include "diag.h"
 #include "exercise.h"
+#include "gateway.h"
 #include "keys.h"
 #include "log.h"
 #include "scenario.h"
 #include "units.h"
+#include "util.h"
 #include "vm.h"
 
 static volatile sig_atomic_t up_interrupted;
@@ -46,21 +48,27 @@ static void
 up_print(const struct exercise *ex, int json)
 {
 	char		 b[UNITS_BUFSZ], when[64], *key = NULL, *ignored = NULL;
+	char		*host = NULL, *fp = NULL, *gwerr = NULL;
+	unsigned	 port = GATEWAY_PORT;
 	struct tm	 tm;
 	json_t		*j;
 
 	if (keys_admin_paths(&key, NULL, &ignored) != 0)
 		free(ignored);
+	if (gateway_info(&host, &port, &fp, &gwerr) != 0)
+		host = xstrdup("HOST");
 	if (json) {
-		j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:n, s:n}",
+		j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:s, s:s, "
+		    "s:{s:s, s:i, s:s?, s:b}}",
 		    "id", ex->id, "domain", ex->domain, "port",
 		    (int)ex->meta.port, "dir", ex->meta.dir, "accel",
 		    vm_accel_name(ex->meta.accel), "expires",
 		    (json_int_t)ex->meta.expires, "boot_ms", ex->boot_ms,
-		    "user", "password");
+		    "user", ex->id, "password", ex->password ? ex->password : "",
+		    "gateway", "host", host, "port", (int)port, "fingerprint",
+		    fp, "running", gwerr == NULL);
 		cmd_print_json(j);
-		free(key);
-		return;
+		goto out;
 	}
 	gmtime_r(&ex->meta.expires, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
@@ -74,7 +82,18 @@ up_print(const struct exercise *ex, int json)
 	    ex->meta.expires - time(NULL), b, sizeof b));
 	printf("  admin      ssh -i %s -p %u %s@127.0.0.1\n", key ? key : "?",
 	    ex->meta.port, EXERCISE_ADMIN_USER);
+	printf("Give the candidate:\n");
+	printf("  login      ssh -p %u %s@%s\n", port, ex->id, host);
+	printf("  password   %s\n", ex->password ? ex->password : "?");
+	if (fp != NULL)
+		printf("  host key   %s\n", fp);
+	else
+		printf("  (%s)\n", gwerr);
 	printf("When done: breakfix down %s\n", ex->id);
+out:
+	free(gwerr);
+	free(host);
+	free(fp);
 	free(key);
 }
 
@@ -99,6 +118,7 @@ up_options(int argc, char **argv, struct exercise_opts *o, int *json)
 	static const struct option longopts[] = {
 		CMD_COMMON_LONGOPTS,
 		{ "candidate", required_argument, NULL, 'c' },
+		{ "candidate-key", required_argument, NULL, 'k' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -120,6 +140,9 @@ up_options(int argc, char **argv, struct exercise_opts *o, int *json)
 			return r == CMD_OK ? -1 : r;
 		case 'c':
 			o->candidate = optarg;
+			continue;
+		case 'k':
+			o->candidate_key = optarg;
 			continue;
 		case 'j':
 			*json = 1;
@@ -202,8 +225,8 @@ out:
 }
 
 const struct cmd_entry cmd_up_entry = {
-	"up", "[--candidate NAME] [--ttl 2h] [--accel auto|kvm|tcg] "
-	    "[--timeout 5m] [--json] SCENARIO",
+	"up", "[--candidate NAME] [--candidate-key FILE] [--ttl 2h] "
+	    "[--accel auto|kvm|tcg] [--timeout 5m] [--json] SCENARIO",
 	"launch an exercise: boot the scenario's VM and wait until it is ready",
 	"Reads the scenario, creates an exercise (its own directory, a disk\n"
 	"overlay on the base image and a libvirt domain breakfix-<id>),\n"
@@ -211,6 +234,9 @@ const struct cmd_entry cmd_up_entry = {
 	"anything fails, or on Ctrl-C, everything made is removed again.\n\n"
 	"Options:\n"
 	"  --candidate NAME  who the exercise is for (recorded)\n"
+	"  --candidate-key FILE  the candidate's SSH public keys: they may\n"
+	"                    log in to the gateway with them as well as with\n"
+	"                    the password\n"
 	"  --ttl DURATION    when 'breakfix reap' may remove it (default 2h,\n"
 	"                    or the time limit plus 30m if longer)\n"
 	"  --accel MODE      auto (default: KVM when it works, else TCG),\n"

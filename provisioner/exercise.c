@@ -22,6 +22,7 @@
 
 #include "candidate.h"
 #include "check.h"
+#include "credentials.h"
 #include "config.h"
 #include "exercise.h"
 #include "guest.h"
@@ -273,6 +274,10 @@ exercise_free(struct exercise *ex)
 	free(ex->state);
 	free(ex->uri);
 	free(ex->image);
+	if (ex->password != NULL) {
+		explicit_bzero(ex->password, strlen(ex->password));
+		free(ex->password);
+	}
 	free(ex);
 }
 
@@ -677,13 +682,18 @@ ex_break(struct ex_up *u, char **cause)
 	const struct scenario	*sc = u->sc;
 	struct check_result	*r = NULL;
 	long long		 start = util_now_ms();
+	char			*pub = NULL;
 	size_t			 i;
 	int			 rc = -1;
 
 	ex_wait_booted(u);
 	ex_note(u->o, "account '%s' (%s) and the briefing at login",
 	    sc->candidate_user, sc->candidate_sudo ? "with sudo" : "no sudo");
-	if (candidate_setup(u->guest, sc, cause) != 0)
+	if ((pub = credentials_relay_pub(u->ex->meta.dir)) == NULL) {
+		xasprintf(cause, "no relay key in '%s'", u->ex->meta.dir);
+		goto out;
+	}
+	if (candidate_setup(u->guest, sc, pub, cause) != 0)
 		goto out;
 	for (i = 0; i < sc->nfaults; i++) {
 		ex_note(u->o, "fault %zu/%zu: %s (%s)", i + 1, sc->nfaults,
@@ -707,6 +717,7 @@ ex_break(struct ex_up *u, char **cause)
 	}
 	rc = 0;
 out:
+	free(pub);
 	if (r != NULL)
 		check_results_free(r, sc->nchecks);
 	return rc;
@@ -770,7 +781,9 @@ ex_prepare(struct ex_up *u, char **cause)
 	    ex_free_port(&port, cause) != 0)
 		return -1;
 	ex->meta.port = port;
-	if (ex_mkdirs(ex->meta.dir, cause) != 0)
+	if (ex_mkdirs(ex->meta.dir, cause) != 0 ||
+	    credentials_make(ex->meta.dir, u->o->candidate_key, &ex->password,
+	    cause) != 0)
 		return -1;
 	u->disk = ex_file(ex->meta.dir, "disk.qcow2");
 	u->log = ex_file(ex->meta.dir, "console.log");
@@ -919,6 +932,7 @@ exercise_down(struct vm_conn *conn, const char *id, int *was_up,
 		p = ex_file(ex->meta.dir, "known_hosts");
 		unlink(p);
 		free(p);
+		credentials_remove(ex->meta.dir);
 		if (strcmp(ex->state, "down") != 0) {
 			free(ex->state);
 			ex->state = xstrdup("down");

@@ -30,6 +30,7 @@ enum exercise_accel_choice {
 
 struct exercise_opts {
 	const char			*candidate;	/* may be NULL */
+	const char			*candidate_key;	/* pubkey file, or NULL */
 	time_t				 ttl;		/* 0: default */
 	enum exercise_accel_choice	 accel;
 	int				 boot_timeout;	/* seconds; 0: default */
@@ -50,6 +51,7 @@ struct exercise {
 	time_t		 downed;	/* 0 while up */
 	int		 boot_ms;	/* domain start to SSH answering */
 	int		 faults_ms;	/* applying and proving the faults */
+	char		*password;	/* in clear: only right after up */
 };
 
 /*

@@ -753,3 +753,9 @@ guest_exec_root(struct guest *g, const char *script, const char *stdin_data,
 	free(q);
 	return rc;
 }
+
+ssh_session
+guest_ssh(struct guest *g)
+{
+	return g->session;
+}

@@ -73,4 +73,11 @@ int		 guest_upload(struct guest *, const char *path,
 
 void		 guest_result_release(struct guest_result *);
 
+/*
+ * The libssh session under g, for callers that open their own channels
+ * (the gateway's interactive relay). g keeps owning it.
+ */
+typedef struct ssh_session_struct *ssh_session;
+ssh_session	 guest_ssh(struct guest *g);
+
 #endif

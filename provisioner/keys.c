@@ -32,19 +32,20 @@ keys_mkdir(char **cause)
 
 /* Write the public half as an authorized_keys line. */
 static int
-keys_write_pub(ssh_key key, const char *path, char **cause)
+keys_write_pub(ssh_key key, const char *path, const char *comment,
+    char **cause)
 {
 	char	*b64 = NULL, *tmp = NULL;
 	FILE	*fp = NULL;
 	int	 rc = -1;
 
 	if (ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) {
-		xasprintf(cause, "cannot encode the admin public key");
+		xasprintf(cause, "cannot encode the public key for '%s'", path);
 		goto out;
 	}
 	xasprintf(&tmp, "%s.tmp", path);
 	if ((fp = fopen(tmp, "w")) == NULL ||
-	    fprintf(fp, "ssh-ed25519 %s breakfix-admin\n", b64) < 0 ||
+	    fprintf(fp, "ssh-ed25519 %s %s\n", b64, comment) < 0 ||
 	    fclose(fp) != 0) {
 		fp = NULL;
 		xasprintf(cause, "cannot write '%s': %s", tmp, strerror(errno));
@@ -67,13 +68,15 @@ out:
 	return rc;
 }
 
-static int
-keys_generate(const char *priv, const char *pub, char **cause)
+int
+keys_generate(const char *priv, const char *comment, char **cause)
 {
 	ssh_key	 key = NULL;
 	mode_t	 old;
+	char	*pub = NULL;
 	int	 rc = -1, r;
 
+	xasprintf(&pub, "%s.pub", priv);
 	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK) {
 		xasprintf(cause, "cannot generate an ed25519 key");
 		goto out;
@@ -86,12 +89,13 @@ keys_generate(const char *priv, const char *pub, char **cause)
 		xasprintf(cause, "cannot write '%s'", priv);
 		goto out;
 	}
-	if (keys_write_pub(key, pub, cause) != 0) {
+	if (keys_write_pub(key, pub, comment, cause) != 0) {
 		unlink(priv);
 		goto out;
 	}
 	rc = 0;
 out:
+	free(pub);
 	ssh_key_free(key);
 	return rc;
 }
@@ -126,7 +130,7 @@ out:
 int
 keys_admin_ensure(char **priv, char **pub, char **cause)
 {
-	char	*a = NULL, *b = NULL, *ignored = NULL;
+	char	*a = NULL, *ignored = NULL;
 	int	 rc = -1;
 
 	if (keys_admin_paths(priv, pub, &ignored) == 0)
@@ -135,12 +139,10 @@ keys_admin_ensure(char **priv, char **pub, char **cause)
 	if (keys_mkdir(cause) != 0)
 		goto out;
 	a = config_path(KEYS_ADMIN);
-	xasprintf(&b, "%s.pub", a);
-	if (keys_generate(a, b, cause) != 0)
+	if (keys_generate(a, "breakfix-admin", cause) != 0)
 		goto out;
 	rc = keys_admin_paths(priv, pub, cause);
 out:
 	free(a);
-	free(b);
 	return rc;
 }

@@ -22,4 +22,11 @@ int	 keys_admin_ensure(char **priv, char **pub, char **cause);
  */
 int	 keys_admin_paths(char **priv, char **pub, char **cause);
 
+/*
+ * A new ed25519 pair: the private key at priv (0600, replacing any) and
+ * an authorized_keys line with comment at priv.pub. Returns 0, or -1
+ * with *cause set.
+ */
+int	 keys_generate(const char *priv, const char *comment, char **cause);
+
 #endif

@@ -9,7 +9,7 @@ PACKAGES="
 	libxml2-dev libcmocka-dev
 	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	debootstrap openssh-client openssh-server e2fsprogs iproute2 procps
-	python3 bc sudo asciinema
+	python3 bc sudo asciinema expect util-linux
 "
 
 missing=""

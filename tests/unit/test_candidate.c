@@ -58,7 +58,7 @@ test_default_account(void **state)
 	struct inject_plan	 p;
 
 	(void)state;
-	candidate_plan(sc, &p);
+	candidate_plan(sc, "ssh-ed25519 AAAAC3Nz key", &p);
 	assert_non_null(strstr(p.apply, "u='candidate'\n"));
 	assert_non_null(strstr(p.apply, "printf '%s ALL=(ALL:ALL) NOPASSWD: "
 	    "ALL\\n' \"$u\" >/etc/sudoers.d/candidate\n"));
@@ -66,6 +66,10 @@ test_default_account(void **state)
 	assert_non_null(strstr(p.proof, "grep -q 'NOPASSWD: ALL'"));
 	assert_non_null(strstr(p.proof, "cmp -s - /etc/motd"));
 	assert_non_null(strstr(p.input, "Time limit: 1h30m"));
+	assert_non_null(strstr(p.apply, "printf '%s\\n' 'ssh-ed25519 AAAAC3Nz "
+	    "key' >\"$h/.ssh/authorized_keys\"\n"));
+	assert_non_null(strstr(p.proof, "grep -qxF -- 'ssh-ed25519 AAAAC3Nz "
+	    "key' \"$h/.ssh/authorized_keys\""));
 	inject_plan_release(&p);
 	scenario_free(sc);
 }
@@ -78,7 +82,7 @@ test_renamed_without_sudo(void **state)
 	struct inject_plan	 p;
 
 	(void)state;
-	candidate_plan(sc, &p);
+	candidate_plan(sc, "ssh-ed25519 AAAAC3Nz key", &p);
 	assert_non_null(strstr(p.apply, "u='ops'\n"));
 	assert_non_null(strstr(p.apply, "usermod -l \"$u\" -d \"/home/$u\" "
 	    "-m -c \"$u\" candidate\n"));

@@ -1,0 +1,224 @@
+#!/bin/bash
+# gateway.sh - the candidate's way in, for real: a VM from 'up', the
+# gateway on a loopback port, and the real OpenSSH client (driven by
+# expect where a password or a terminal size is needed).
+#
+# Runs in its own state directory (images and keys linked from the real
+# one), so the gateway it starts does not disturb one already running.
+#
+# usage: tests/e2e/gateway.sh path/to/breakfix
+set -u
+
+BIN=$(realpath "${1:?usage: gateway.sh BREAKFIX}")
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+REAL=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}
+TMP=$(mktemp -d)
+STATE=$TMP/state
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export BREAKFIX_STATE_DIR=$STATE
+passed=0
+failed=0
+id=
+gwpid=
+
+cleanup() {
+	[ -n "$id" ] && "$BIN" -q down "$id" >/dev/null 2>&1
+	[ -n "$gwpid" ] && kill "$gwpid" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else bad "$name" "$*"; fi
+}
+json() { python3 -c 'import json,sys; d=json.load(sys.stdin)
+for k in sys.argv[1].split("."): d=d[k]
+print(d)' "$1"; }
+
+SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+	-o LogLevel=error -o ConnectTimeout=20 -p "$PORT")
+
+mkdir -p "$STATE/exercises"
+ln -s "$REAL/images" "$STATE/images"
+ln -s "$REAL/keys" "$STATE/keys"
+cd "$TOP"
+
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/id" </dev/null
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/other" </dev/null
+"$BIN" gateway --foreground --listen "127.0.0.1:$PORT" \
+	>"$TMP/gw.log" 2>&1 &
+gwpid=$!
+if ! "$BIN" up --json --candidate-key "$TMP/id.pub" --candidate carol \
+    --timeout 6m tests/e2e/tiny.yaml >"$TMP/up.json" 2>"$TMP/up.err"; then
+	bad up "$(tail -n 5 "$TMP/up.err")"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+id=$(json id <"$TMP/up.json")
+pw=$(json password <"$TMP/up.json")
+dir=$STATE/exercises/$id
+ok "up $id"
+check up-json-gateway test "$(json gateway.port <"$TMP/up.json")" = "$PORT"
+check up-json-fingerprint grep -q '"fingerprint": "SHA256:' "$TMP/up.json"
+check password-hashed sh -c "grep -q '^pbkdf2-sha256\\$' '$dir/password' && ! grep -qF -- '$pw' '$dir/password'"
+check credentials-private sh -c "[ \"\$(stat -c %a:%U:%G '$dir/password')\" = 640:root:breakfix-gw ]"
+
+# --- password login, a resize, the exit status ------------------------
+cat >"$TMP/login.exp" <<'EXP'
+set timeout 60
+lassign $argv port user pw
+spawn -noecho ssh -tt -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=error -o PubkeyAuthentication=no -p $port $user@127.0.0.1
+expect "password:" { send "$pw\r" }
+expect "$ " { send "id -un\r" }
+expect "$ " { exec stty rows 33 columns 101 < $spawn_out(slave,name) ; sleep 1 ; send "stty size\r" }
+expect "33 101" { send "exit 3\r" }
+expect eof
+catch wait result
+exit [lindex $result 3]
+EXP
+expect "$TMP/login.exp" "$PORT" "$id" "$pw" >"$TMP/login.out" 2>&1
+rc=$?
+check password-login grep -q 'ops' "$TMP/login.out"
+check resize-reaches-guest grep -q '33 101' "$TMP/login.out"
+check exit-status-back test "$rc" -eq 3
+check briefing-shown grep -q 'Time limit: 5m' "$TMP/login.out"
+
+cast=$(ls -t "$dir"/sessions/*.cast 2>/dev/null | head -n 1)
+check recording-made test -n "$cast"
+check recording-events python3 - "$cast" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+h = json.loads(lines[0])
+assert h["version"] == 2 and h["env"]["TERM"], h
+ev = [json.loads(l) for l in lines[1:]]
+codes = {e[1] for e in ev}
+assert {"o", "i", "r", "m"} <= codes, codes
+assert any(e[1] == "r" and e[2] == "101x33" for e in ev)
+assert "stty size" in "".join(e[2] for e in ev if e[1] == "i")
+times = [e[0] for e in ev]
+assert times == sorted(times)
+PY
+check recording-chain test -s "$cast.chain"
+if command -v asciinema >/dev/null; then
+	script -qec "asciinema cat '$cast'" /dev/null >"$TMP/cat.out" 2>&1
+	check asciinema-cat grep -q '33 101' "$TMP/cat.out"
+fi
+
+# --- key login; reconnects make new recordings ------------------------
+before=$(ls "$dir"/sessions/*.cast | wc -l)
+printf '%s\n' 'id -un' 'exit 5' | timeout 60 ssh -tt -o BatchMode=yes \
+    -i "$TMP/id" "${SSH_OPTS[@]}" "$id@127.0.0.1" >"$TMP/key.out" 2>&1
+check key-login-exit test $? -eq 5
+check new-recording test "$(ls "$dir"/sessions/*.cast | wc -l)" -eq $((before + 1))
+
+# --- refused ----------------------------------------------------------
+timeout 30 ssh -o BatchMode=yes -i "$TMP/other" "${SSH_OPTS[@]}" \
+    "$id@127.0.0.1" true >/dev/null 2>&1
+check wrong-key test $? -eq 255
+timeout 30 ssh -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
+    "nosuch-0000@127.0.0.1" true >/dev/null 2>&1
+check unknown-user test $? -eq 255
+cat >"$TMP/wrongpw.exp" <<'EXP'
+set timeout 60
+lassign $argv port user
+spawn -noecho ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=error -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=5 -p $port $user@127.0.0.1
+set n 0
+expect {
+	"password:" { incr n ; send "wrong-$n\r" ; exp_continue }
+	eof
+}
+puts "prompts=$n"
+EXP
+expect "$TMP/wrongpw.exp" "$PORT" "$id" >"$TMP/wrongpw.out" 2>&1
+check wrong-password-cut-off grep -q 'prompts=3' "$TMP/wrongpw.out"
+check auth-failures-audited test "$(grep -c '"auth-failure"' "$dir/audit.log")" -ge 3
+timeout 30 ssh -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
+    "$id@127.0.0.1" 'id' >"$TMP/exec.out" 2>&1
+check exec-refused sh -c "[ $? -ne 0 ] && grep -q 'only interactive logins' '$TMP/exec.out'"
+timeout 30 ssh -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" -s \
+    "$id@127.0.0.1" sftp </dev/null >/dev/null 2>&1
+check subsystem-refused test $? -ne 0
+for fwd in "-L 127.0.0.1:$((PORT + 1)):127.0.0.1:22" "-R 127.0.0.1:$((PORT + 2)):127.0.0.1:22" "-D 127.0.0.1:$((PORT + 3))"; do
+	# shellcheck disable=SC2086
+	timeout 30 ssh -N -o BatchMode=yes -o ExitOnForwardFailure=yes \
+	    -i "$TMP/id" "${SSH_OPTS[@]}" $fwd "$id@127.0.0.1" \
+	    >"$TMP/fwd.out" 2>&1 &
+	fpid=$!
+	sleep 4
+	case $fwd in
+	-L*|-D*)	# the listener opens, every channel through it is refused
+		if [ "${fwd#-D}" != "$fwd" ]; then
+			curl -s --max-time 5 --socks5 "127.0.0.1:$((PORT + 3))" \
+			    http://127.0.0.1/ >/dev/null 2>&1
+		else
+			timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$((PORT + 1)); head -c 4 <&3" \
+			    >"$TMP/fwd.data" 2>/dev/null
+		fi
+		check "forward ${fwd%% *} refused" sh -c "! grep -q SSH '$TMP/fwd.data' 2>/dev/null"
+		;;
+	-R*)
+		check "forward -R refused" sh -c "! kill -0 $fpid 2>/dev/null || ! ss -Hltn 'sport = :$((PORT + 2))' | grep -q ."
+		;;
+	esac
+	kill "$fpid" 2>/dev/null
+	wait "$fpid" 2>/dev/null
+	rm -f "$TMP/fwd.data"
+done
+printf '%s\n' 'echo "agent=${SSH_AUTH_SOCK:-none}"' 'exit' |
+    timeout 60 ssh -tt -A -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
+    "$id@127.0.0.1" >"$TMP/agent.out" 2>&1
+check agent-not-forwarded grep -q 'agent=none' "$TMP/agent.out"
+
+# --- 50 connection attempts at once: bounded, and it still serves -----
+for i in $(seq 50); do
+	timeout 20 ssh -o BatchMode=yes -i "$TMP/other" "${SSH_OPTS[@]}" \
+	    "$id@127.0.0.1" true >/dev/null 2>&1 &
+done
+wait
+check gateway-alive kill -0 "$gwpid"
+printf 'exit 4\n' | timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" \
+    "${SSH_OPTS[@]}" "$id@127.0.0.1" >/dev/null 2>&1
+rc=$?
+check served-after-flood test "$rc" -eq 4
+
+# --- kill -9 mid-session leaves a valid recording ----------------------
+"$BIN" -q down "$id" >/dev/null 2>&1
+id=
+kill "$gwpid" 2>/dev/null
+wait "$gwpid" 2>/dev/null
+"$BIN" gateway --foreground --listen "127.0.0.1:$PORT" \
+	>>"$TMP/gw.log" 2>&1 &
+gwpid=$!
+if "$BIN" up --json --candidate-key "$TMP/id.pub" --timeout 6m \
+    tests/e2e/tiny.yaml >"$TMP/up2.json" 2>"$TMP/up2.err"; then
+	id=$(json id <"$TMP/up2.json")
+	dir=$STATE/exercises/$id
+	(printf 'echo before-kill\n'; sleep 6; printf 'echo after-kill\n'; sleep 2) |
+	    timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
+	    "$id@127.0.0.1" >/dev/null 2>&1 &
+	spid=$!
+	sleep 4
+	# The connection's process has dropped root before reading from it.
+	check session-unprivileged sh -c "[ \"\$(ps -o user= --ppid $gwpid | sort -u)\" = breakfix-gw ]"
+	pkill -9 -P "$gwpid"
+	kill -9 "$gwpid"
+	wait "$spid" 2>/dev/null
+	cast=$(ls -t "$dir"/sessions/*.cast | head -n 1)
+	check killed-recording-valid python3 - "$cast" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+json.loads(lines[0])
+ev = [json.loads(l) for l in lines[1:]]
+assert "before-kill" in "".join(e[2] for e in ev if e[1] == "o")
+PY
+	gwpid=
+else
+	bad up-again "$(tail -n 5 "$TMP/up2.err")"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
