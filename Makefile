@@ -4,7 +4,7 @@
 #   make check      unit tests under ASan/UBSan, cppcheck, CLI tests, fuzzing
 #   make demo       install what is needed, build, and show the sample exercises
 #   make deps       install the Debian packages breakfix needs (root)
-#   make fuzz       run the scenario parser fuzzer (FUZZ_SECONDS, default 60)
+#   make fuzz       run the fuzzers (FUZZ_SECONDS in all, default 60)
 #   make install    install into $(DESTDIR)$(PREFIX)
 #
 # Switches: WERROR=1 (warnings are errors), SANITIZE=address,undefined,
@@ -42,12 +42,12 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 MODULES	 = util log diag units yamltree fault scenario config spawn keys password \
 	   credentials \
 	   image vm guest exercise check candidate inject inject-fs inject-sys \
-	   inject-proc inject-net record gateway gw-session
+	   inject-proc inject-net record marks gateway gw-session
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
 	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest cmd-gateway
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
 UNIT_TESTS = util units yamltree scenario fault vm guest exercise candidate \
-	     inject inject_apply record
+	     inject inject_apply record password marks
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 # Unit tests against a real sshd on loopback link tests/unit/sshd-fixture.c.
 SSHD_TESTS = guest inject_apply
@@ -123,26 +123,37 @@ cppcheck:
 	    --std=c11 --inline-suppr -D__GNUC__ -Iprovisioner \
 	    provisioner tests/unit
 
-# The fuzzer is built with clang; crashes land in tests/data/fuzz/ so
-# that the unit tests replay them forever after.
+# The fuzzers are built with clang; crashes land in tests/data/fuzz/
+# (scenarios) and tests/data/marks/fuzz/ (marks) so that the unit tests
+# replay them forever after. FUZZ_SECONDS is shared between the two.
 FUZZ_O	= build/fuzz
+FUZZERS	= scenario marks
 fuzz-build:
 	$(MAKE) O=$(FUZZ_O) CC=clang SANITIZE=address,undefined \
 	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' $(FUZZ_O)/libbreakfix.a
-	clang $(WARN) -O1 -g -Iprovisioner $(PKG_CFLAGS) \
+	set -e; for f in $(FUZZERS); do \
+	    clang $(WARN) -O1 -g -Iprovisioner $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined \
-	    -o $(FUZZ_O)/fuzz_scenario tests/fuzz/fuzz_scenario.c \
-	    $(FUZZ_O)/libbreakfix.a $(PKG_LIBS)
+	    -o $(FUZZ_O)/fuzz_$$f tests/fuzz/fuzz_$$f.c \
+	    $(FUZZ_O)/libbreakfix.a $(PKG_LIBS); done
 
 fuzz: fuzz-build
 	mkdir -p $(FUZZ_O)/corpus tests/data/fuzz
 	cp scenarios/*.yaml tests/data/good/*.yaml tests/data/bad/*.yaml \
 	    $(FUZZ_O)/corpus/
-	$(FUZZ_O)/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) \
+	$(FUZZ_O)/fuzz_scenario -max_total_time=$$(( ($(FUZZ_SECONDS) + 1) / 2 )) \
 	    -dict=tests/fuzz/scenario.dict -max_len=8192 -timeout=10 \
 	    -rss_limit_mb=1024 -print_final_stats=1 \
 	    -artifact_prefix=tests/data/fuzz/ $(FUZZ_O)/corpus 2>&1 | \
 	    tail -n 12; test $${PIPESTATUS[0]} -eq 0
+	mkdir -p $(FUZZ_O)/corpus-marks tests/data/marks/fuzz
+	cp tests/data/marks/bash.out $(FUZZ_O)/corpus-marks/
+	$(FUZZ_O)/fuzz_marks -max_total_time=$$(( $(FUZZ_SECONDS) / 2 + \
+	    ($(FUZZ_SECONDS) < 2) )) \
+	    -dict=tests/fuzz/marks.dict -max_len=8192 -timeout=10 \
+	    -rss_limit_mb=1024 -print_final_stats=1 \
+	    -artifact_prefix=tests/data/marks/fuzz/ $(FUZZ_O)/corpus-marks \
+	    2>&1 | tail -n 12; test $${PIPESTATUS[0]} -eq 0
 
 deps:
 	scripts/deps.sh

@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "exercise.h"
+#include "gateway.h"
 #include "image.h"
 #include "keys.h"
 #include "log.h"
@@ -194,6 +195,26 @@ doctor_tools(struct doctor *dr)
 	}
 }
 
+/* Not a failure when it is not running: it may be started later. */
+static void
+doctor_gateway(void)
+{
+	char		*host = NULL, *fp = NULL, *cause = NULL, *line;
+	unsigned	 port;
+
+	if (gateway_info(&host, &port, &fp, &cause) != 0) {
+		printf("--    %-11s %s\n", "gateway", cause);
+		free(cause);
+		return;
+	}
+	xasprintf(&line, "candidates log in with 'ssh -p %u ID@%s'; host key "
+	    "%s", port, host, fp);
+	doctor_ok("gateway", line);
+	free(line);
+	free(host);
+	free(fp);
+}
+
 static int
 doctor_exec(int argc, char **argv)
 {
@@ -236,6 +257,7 @@ doctor_exec(int argc, char **argv)
 	free(cause);
 	doctor_image(&dr, "debian-12");
 	doctor_space(&dr);
+	doctor_gateway();
 	vm_close(conn);
 	if (dr.failed != 0)
 		log_error("%d problem%s found", dr.failed,

@@ -261,13 +261,18 @@ gateway_info(char **host, unsigned *port, char **fingerprint, char **cause)
 	json_error_t	 err;
 	json_t		*j;
 	const char	*h = NULL, *f = NULL;
-	int		 p = 0, rc = -1;
+	int		 p = 0, pid = 0, rc = -1;
 
 	if ((j = json_load_file(path, 0, &err)) == NULL ||
-	    json_unpack(j, "{s:s, s:i, s:s}", "host", &h, "port", &p,
-	    "fingerprint", &f) != 0) {
-		xasprintf(cause, "the gateway has not been started (no '%s'): "
-		    "run 'breakfix gateway'", path);
+	    json_unpack(j, "{s:s, s:i, s:s, s:i}", "host", &h, "port", &p,
+	    "fingerprint", &f, "pid", &pid) != 0) {
+		xasprintf(cause, "the gateway is not running: start it with "
+		    "'breakfix gateway'");
+		goto out;
+	}
+	if (pid <= 0 || (kill(pid, 0) == -1 && errno == ESRCH)) {
+		xasprintf(cause, "the gateway is not running (pid %d is gone): "
+		    "start it with 'breakfix gateway'", pid);
 		goto out;
 	}
 	*host = xstrdup(h);

@@ -53,7 +53,7 @@ int	 gateway_run(const struct gateway_opts *o, char **cause);
 /*
  * Where the running gateway listens, as it wrote in gateway.json:
  * *host (caller frees), *port, *fingerprint ("SHA256:...", caller
- * frees). Returns 0, or -1 with *cause set when no gateway has started.
+ * frees). Returns 0, or -1 with *cause set when no gateway is running.
  */
 int	 gateway_info(char **host, unsigned *port, char **fingerprint,
 	    char **cause);
