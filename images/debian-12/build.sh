@@ -262,6 +262,12 @@ in_root chown -R "$CANDIDATE_USER:$CANDIDATE_USER" "/home/$CANDIDATE_USER/.ssh"
 in_root passwd --lock root >/dev/null
 in_root visudo -c -q || die "sudoers files do not parse"
 
+# Every interactive bash loads the command marks the gateway logs
+# (overlay/etc/breakfix-marks.bash; docs/recording-format.md).
+grep -qF 'breakfix-marks.bash' "$ROOT/etc/bash.bashrc" ||
+	printf '\n%s\n' '[ -r /etc/breakfix-marks.bash ] && . /etc/breakfix-marks.bash' \
+		>>"$ROOT/etc/bash.bashrc"
+
 # Network: systemd-networkd (DHCP from QEMU); a fixed resolver (QEMU's).
 in_root systemctl enable --quiet systemd-networkd.service
 in_root systemctl enable --quiet serial-getty@ttyS0.service
