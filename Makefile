@@ -105,6 +105,7 @@ check:
 
 e2e: all image
 	tests/e2e/lifecycle.sh ./breakfix
+	tests/e2e/gateway.sh ./breakfix
 	./breakfix selftest --jobs 2 scenarios/*.yaml
 
 # The base image, built only when its recipe (or the admin key) changed.

@@ -715,6 +715,7 @@ gateway_session(ssh_bind bind, int fd, const struct gateway_ctx *ctx)
 	ssh_set_server_callbacks(g.client, &cb);
 	ssh_set_auth_methods(g.client, SSH_AUTH_METHOD_PASSWORD |
 	    SSH_AUTH_METHOD_PUBLICKEY);
+	gw_audit(&g, "connect", NULL);
 	if (ssh_handle_key_exchange(g.client) != SSH_OK)
 		goto out;
 	if ((g.event = ssh_event_new()) == NULL ||

@@ -1,7 +1,7 @@
 #!/bin/bash
 # demo.sh - what `make demo` runs once the build is done: check the
-# scenarios, build the base image, start libvirt, and launch the sample
-# exercise.
+# scenarios, build the base image, start libvirt and the gateway, and
+# launch the sample exercise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,16 +27,31 @@ if [ -n "$old" ]; then
 	echo
 fi
 
+echo "== The candidates' SSH gateway: ./breakfix gateway"
+if ./breakfix doctor 2>/dev/null | grep -q '^ok    gateway'; then
+	echo "already running"
+else
+	./breakfix gateway
+	sleep 1
+fi
+./breakfix doctor 2>/dev/null | grep '^ok    gateway' || true
+echo
+
 echo "== Launching the sample exercise: ./breakfix up --candidate demo scenarios/web-down.yaml"
 ./breakfix up --candidate demo scenarios/web-down.yaml
 echo
 ./breakfix ls
 cat <<'MSG'
 
+== Connect as the candidate
+   Run the 'login' line above and type the password when asked; the
+   briefing greets you. (From another machine, use this host's name or
+   address with the same port.) Every byte of the session is recorded
+   in /var/lib/breakfix/exercises/ID/sessions/.
+
+   'breakfix check ID' shows which checks pass; 'breakfix down ID'
+   removes the exercise. docs/operations.md has the rest.
+
 == Not yet available
-   the SSH gateway            the candidate's login, recorded
-   replay / commands / verify the reviewer's tools
-The faults are in and every check fails: 'breakfix check ID' shows them.
-Until the gateway arrives, the 'admin' line above is how to get into the
-VM. 'breakfix down ID' removes it; docs/operations.md has the rest.
+   replay / commands / verify / report   the reviewer's tools
 MSG
