@@ -73,6 +73,11 @@ run check-unknown 1 "$BIN" --state-dir "$TMP" check nope-0000 &&
 	expect check-unknown err "no exercise 'nope-0000'"
 run image-verb 2 "$BIN" image frob &&
 	expect image-verb err "unknown image command 'frob'"
+run gateway-listen 2 "$BIN" gateway --listen 1.2.3.4:99999 &&
+	expect gateway-listen err '--listen wants ADDR, ADDR:PORT or :PORT'
+run gateway-args 2 "$BIN" gateway now && expect gateway-args err 'no arguments expected'
+run selftest-jobs 2 "$BIN" selftest -j 0 x.yaml &&
+	expect selftest-jobs err '--jobs must be 1 to 8'
 run reap-args 2 "$BIN" reap x && expect reap-args err 'no arguments'
 run help-up 0 "$BIN" help up && expect help-up out '^  --accel MODE'
 
