@@ -44,7 +44,8 @@ MODULES	 = util log diag units yamltree fault scenario config spawn keys passwor
 	   image vm guest exercise check candidate inject inject-fs inject-sys \
 	   inject-proc inject-net record marks gateway gw-session
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
-	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest cmd-gateway
+	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest cmd-gateway \
+	   cmd-verify
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
 UNIT_TESTS = util units yamltree scenario fault vm guest exercise candidate \
 	     inject inject_apply record password marks

@@ -29,6 +29,8 @@ extern const struct cmd_entry cmd_image_entry;
 extern const struct cmd_entry cmd_ls_entry;
 extern const struct cmd_entry cmd_reap_entry;
 extern const struct cmd_entry cmd_gateway_entry;
+extern const struct cmd_entry cmd_commands_entry;
+extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_selftest_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_up_entry;

@@ -36,6 +36,7 @@
 #include "gateway.h"
 #include "guest.h"
 #include "log.h"
+#include "marks.h"
 #include "password.h"
 #include "record.h"
 #include "scenario.h"
@@ -68,6 +69,8 @@ struct gw {
 
 	struct record		*rec;
 	char			*rec_path;
+	struct marks		*marks;		/* the commands log */
+	long long		 rec_start;	/* util_now_ms at record_open */
 	long long		 started;	/* util_now_ms at the shell */
 	long long		 last_input;
 	long long		 last_keepalive;
@@ -414,6 +417,12 @@ gw_guest_data(ssh_session s, ssh_channel c, void *data, uint32_t len,
 	if (g->rec != NULL && record_output(g->rec, data, len, &cause) != 0) {
 		log_warn("%s", cause);
 		free(cause);
+		cause = NULL;
+	}
+	if (g->marks != NULL && marks_feed(g->marks, (util_now_ms() -
+	    g->rec_start) / 1000.0, data, len, &cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
 	}
 	if ((is_stderr ? ssh_channel_write_stderr(g->chan, data, len) :
 	    ssh_channel_write(g->chan, data, len)) == SSH_ERROR) {
@@ -462,7 +471,7 @@ gw_record_start(struct gw *g, const char *user, char **cause)
 	struct record_header	 h;
 	struct tm		 tm;
 	time_t			 now = time(NULL);
-	char			 stamp[32], *title;
+	char			 stamp[32], *title, *path;
 
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
@@ -479,8 +488,14 @@ gw_record_start(struct gw *g, const char *user, char **cause)
 	h.title = title;
 	g->rec = record_open(g->rec_path, &h, g->ctx->chain_key,
 	    sizeof g->ctx->chain_key, cause);
+	g->rec_start = util_now_ms();
 	free(title);
-	return g->rec == NULL ? -1 : 0;
+	if (g->rec == NULL)
+		return -1;
+	path = marks_path(g->rec_path);
+	g->marks = marks_open(path, cause);
+	free(path);
+	return g->marks == NULL ? -1 : 0;
 }
 
 /* Log in to the VM as the candidate's account and start its shell. */
@@ -675,8 +690,14 @@ gw_finish(struct gw *g)
 		if (record_close(g->rec, &cause) != 0) {
 			log_warn("%s", cause);
 			free(cause);
+			cause = NULL;
 		}
 		g->rec = NULL;
+		if (marks_close(g->marks, &cause) != 0) {
+			log_warn("%s", cause);
+			free(cause);
+		}
+		g->marks = NULL;
 		gw_audit(g, "session-end", "%s after %.0f s", g->end_reason ?
 		    g->end_reason : "ended", (util_now_ms() - g->started) /
 		    1000.0);

@@ -105,6 +105,15 @@ times = [e[0] for e in ev]
 assert times == sorted(times)
 PY
 check recording-chain test -s "$cast.chain"
+# The guest's shell marks its commands; the gateway logs them beside.
+check commands-log python3 - "${cast%.cast}.commands" <<'PY'
+import json, sys
+cmds = [json.loads(l) for l in open(sys.argv[1])]
+byname = {c["command"]: c for c in cmds}
+assert byname["id -un"]["exit"] == 0, cmds
+assert byname["stty size"]["exit"] == 0, cmds
+assert all(c["end"] is None or c["end"] >= c["start"] for c in cmds)
+PY
 if command -v asciinema >/dev/null; then
 	script -qec "asciinema cat '$cast'" /dev/null >"$TMP/cat.out" 2>&1
 	check asciinema-cat grep -q '33 101' "$TMP/cat.out"
@@ -116,6 +125,27 @@ printf '%s\n' 'id -un' 'exit 5' | timeout 60 ssh -tt -o BatchMode=yes \
     -i "$TMP/id" "${SSH_OPTS[@]}" "$id@127.0.0.1" >"$TMP/key.out" 2>&1
 check key-login-exit test $? -eq 5
 check new-recording test "$(ls "$dir"/sessions/*.cast | wc -l)" -eq $((before + 1))
+
+# --- the exercise's time running out ends the session, with a message ---
+set_expiry() { python3 - "$dir/exercise.json" "$1" <<'PY'
+import json, sys, time
+p, delta = sys.argv[1], int(sys.argv[2])
+d = json.load(open(p))
+saved = d["expires"]
+d["expires"] = int(time.time()) + delta
+json.dump(d, open(p, "w"), indent=2)
+print(saved)
+PY
+}
+saved=$(set_expiry 15)
+(printf 'echo still-here\n'; sleep 40; printf 'exit\n') | timeout 60 ssh -tt \
+    -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" "$id@127.0.0.1" \
+    >"$TMP/expire.out" 2>&1
+check time-up-ends-session grep -q 'the time for this exercise is over' "$TMP/expire.out"
+printf 'exit\n' | timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" \
+    "${SSH_OPTS[@]}" "$id@127.0.0.1" >"$TMP/expired.out" 2>&1
+check expired-refused grep -q 'the time for exercise .* is over' "$TMP/expired.out"
+set_expiry $((saved - $(date +%s))) >/dev/null
 
 # --- refused ----------------------------------------------------------
 timeout 30 ssh -o BatchMode=yes -i "$TMP/other" "${SSH_OPTS[@]}" \
