@@ -42,7 +42,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 MODULES	 = util log diag units yamltree fault scenario config spawn keys password \
 	   credentials \
 	   image vm guest exercise check candidate inject inject-fs inject-sys \
-	   inject-proc inject-net record marks gateway gw-session
+	   inject-proc inject-net record marks gateway gw-session cast
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
 	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest cmd-gateway \
 	   cmd-verify
@@ -52,6 +52,10 @@ UNIT_TESTS = util units yamltree scenario fault vm guest exercise candidate \
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 # Unit tests against a real sshd on loopback link tests/unit/sshd-fixture.c.
 SSHD_TESTS = guest inject_apply
+# breakfix replay: the terminal player (cast is read by the reviewer's tools).
+MODULES	+= player
+COMMANDS += cmd-replay
+UNIT_TESTS += cast
 
 .PHONY: all check unit cppcheck cli-test fuzz fuzz-build deps demo install \
 	clean e2e image
@@ -119,6 +123,7 @@ unit: $(UNIT_BINS)
 
 cli-test: $(O)/breakfix
 	tests/integration/cli.sh $(O)/breakfix
+	tests/integration/replay.exp $(O)/breakfix
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -126,10 +131,11 @@ cppcheck:
 	    provisioner tests/unit
 
 # The fuzzers are built with clang; crashes land in tests/data/fuzz/
-# (scenarios) and tests/data/marks/fuzz/ (marks) so that the unit tests
-# replay them forever after. FUZZ_SECONDS is shared between the two.
+# (scenarios), tests/data/marks/fuzz/ (marks) and tests/data/cast/fuzz/
+# (recordings) so that the unit tests replay them forever after.
+# FUZZ_SECONDS is shared between the three.
 FUZZ_O	= build/fuzz
-FUZZERS	= scenario marks
+FUZZERS	= scenario marks cast
 fuzz-build:
 	$(MAKE) O=$(FUZZ_O) CC=clang SANITIZE=address,undefined \
 	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' $(FUZZ_O)/libbreakfix.a
@@ -143,18 +149,26 @@ fuzz: fuzz-build
 	mkdir -p $(FUZZ_O)/corpus tests/data/fuzz
 	cp scenarios/*.yaml tests/data/good/*.yaml tests/data/bad/*.yaml \
 	    $(FUZZ_O)/corpus/
-	$(FUZZ_O)/fuzz_scenario -max_total_time=$$(( ($(FUZZ_SECONDS) + 1) / 2 )) \
+	$(FUZZ_O)/fuzz_scenario -max_total_time=$$(( ($(FUZZ_SECONDS) + 2) / 3 )) \
 	    -dict=tests/fuzz/scenario.dict -max_len=8192 -timeout=10 \
 	    -rss_limit_mb=1024 -print_final_stats=1 \
 	    -artifact_prefix=tests/data/fuzz/ $(FUZZ_O)/corpus 2>&1 | \
 	    tail -n 12; test $${PIPESTATUS[0]} -eq 0
 	mkdir -p $(FUZZ_O)/corpus-marks tests/data/marks/fuzz
 	cp tests/data/marks/bash.out $(FUZZ_O)/corpus-marks/
-	$(FUZZ_O)/fuzz_marks -max_total_time=$$(( $(FUZZ_SECONDS) / 2 + \
+	$(FUZZ_O)/fuzz_marks -max_total_time=$$(( ($(FUZZ_SECONDS) + 1) / 3 + \
 	    ($(FUZZ_SECONDS) < 2) )) \
 	    -dict=tests/fuzz/marks.dict -max_len=8192 -timeout=10 \
 	    -rss_limit_mb=1024 -print_final_stats=1 \
 	    -artifact_prefix=tests/data/marks/fuzz/ $(FUZZ_O)/corpus-marks \
+	    2>&1 | tail -n 12; test $${PIPESTATUS[0]} -eq 0
+	mkdir -p $(FUZZ_O)/corpus-cast tests/data/cast/fuzz
+	cp tests/data/cast/*.cast $(FUZZ_O)/corpus-cast/
+	$(FUZZ_O)/fuzz_cast -max_total_time=$$(( $(FUZZ_SECONDS) / 3 + \
+	    ($(FUZZ_SECONDS) < 3) )) \
+	    -dict=tests/fuzz/cast.dict -max_len=16384 -timeout=10 \
+	    -rss_limit_mb=1024 -print_final_stats=1 \
+	    -artifact_prefix=tests/data/cast/fuzz/ $(FUZZ_O)/corpus-cast \
 	    2>&1 | tail -n 12; test $${PIPESTATUS[0]} -eq 0
 
 deps:

@@ -23,6 +23,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_down_entry,
 	&cmd_reap_entry,
 	&cmd_gateway_entry,
+	&cmd_replay_entry,
 	&cmd_verify_entry,
 	&cmd_validate_entry,
 	&cmd_show_entry,

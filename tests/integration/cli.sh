@@ -128,5 +128,58 @@ run doc-example 0 "$BIN" validate "$TMP/doc-example.yaml" &&
 run show-bad 1 "$BIN" show tests/data/bad/empty.yaml &&
 	expect show-bad err 'file is empty'
 
+# replay without a terminal prints the output stream, as asciinema cat
+# does (which wants /dev/tty, so it runs under script, raw for no CRLF).
+C=tests/data/cast
+for f in asciinema breakfix play; do
+	run "replay-cat $f" 0 "$BIN" replay "$C/$f.cast" </dev/null || continue
+	if ! command -v asciinema >/dev/null; then
+		bad "replay-cat $f" "asciinema is not installed (make deps)"
+	elif script -qec "stty raw -echo; asciinema cat $C/$f.cast" \
+	    /dev/null </dev/null >"$TMP/want" 2>/dev/null &&
+	    [ -s "$TMP/want" ] && cmp -s "$TMP/want" "$TMP/out"; then
+		ok "replay-cat $f"
+	else
+		bad "replay-cat $f" "differs from asciinema cat"
+	fi
+done
+run replay-range 0 "$BIN" replay --from 0.2 --to 0.4 $C/asciinema.cast \
+	</dev/null &&
+	if [ "$(cat "$TMP/out")" = "$(printf 'done\r\n')" ]; then
+		ok replay-range; else bad replay-range "not just 'done'"; fi
+run replay-durations 0 "$BIN" replay --from 19.5 --to 1m $C/play.cast \
+	</dev/null &&
+	if [ "$(tr -d '\r' <"$TMP/out" | cut -c1-7 | tr '\n' ' ')" = \
+	    "line 39 line 40 line 41 " ]; then ok replay-durations
+	else bad replay-durations "wanted lines 39 to 41"; fi
+run replay-truncated 0 "$BIN" replay $C/truncated.cast </dev/null &&
+	expect replay-truncated err 'truncated.cast: the last line is cut short'
+run replay-bad-json 1 "$BIN" replay $C/bad-json.cast </dev/null &&
+	expect replay-bad-json err \
+	"^breakfix: $C/bad-json.cast:4: invalid JSON: ']' expected"
+printf '%s\n' '{"version": 2, "width": 80, "height": 24}' '[0.5, "o", "a"]' \
+	'[1, "o", 5]' >"$TMP/types.cast"
+run replay-types 1 "$BIN" replay "$TMP/types.cast" </dev/null &&
+	expect replay-types err ':3: the event data is not a string$'
+run replay-v1 1 "$BIN" replay tests/data/good/minimal.yaml </dev/null &&
+	expect replay-v1 err 'minimal.yaml:1: invalid JSON'
+run replay-missing 1 "$BIN" replay "$TMP/nope.cast" </dev/null &&
+	expect replay-missing err "cannot open '.*nope.cast': No such file"
+run replay-none 2 "$BIN" replay && expect replay-none err 'no recording given'
+run replay-two 2 "$BIN" replay a.cast b.cast &&
+	expect replay-two err 'one recording at a time'
+run replay-speed 2 "$BIN" replay --speed 0 x.cast &&
+	expect replay-speed err '--speed must be from 0.015625 to 256'
+run replay-speed-nan 2 "$BIN" replay --speed fast x.cast &&
+	expect replay-speed-nan err "--speed: 'fast' is not a number"
+run replay-from 2 "$BIN" replay --from soon x.cast &&
+	expect replay-from err "--from: 'soon' is not a duration"
+run replay-order 2 "$BIN" replay --from 1m --to 30 x.cast &&
+	expect replay-order err '--to must be after --from'
+run replay-idle 2 "$BIN" replay --idle-limit 0 x.cast &&
+	expect replay-idle err '--idle-limit must be more than 0'
+run replay-help 0 "$BIN" help replay &&
+	expect replay-help out '^  --idle-limit S'
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
