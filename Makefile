@@ -6,6 +6,7 @@
 #   make deps       install the Debian packages breakfix needs (root)
 #   make fuzz       run the fuzzers (FUZZ_SECONDS in all, default 60)
 #   make install    install into $(DESTDIR)$(PREFIX)
+#   make web-player fetch asciinema-player (npm) for 'breakfix export'
 #
 # Switches: WERROR=1 (warnings are errors), SANITIZE=address,undefined,
 # O=DIR (object directory, default build), CC=clang.
@@ -52,13 +53,17 @@ UNIT_TESTS = util units yamltree scenario fault vm guest exercise candidate \
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 # Unit tests against a real sshd on loopback link tests/unit/sshd-fixture.c.
 SSHD_TESTS = guest inject_apply
+# breakfix export: a session as one HTML page (asciinema-player inlined).
+MODULES	+= htmlexport
+COMMANDS += cmd-export
+WEB_PLAYER = build/web-player/asciinema-player.min.js
 # breakfix replay: the terminal player (cast is read by the reviewer's tools).
 MODULES	+= player
 COMMANDS += cmd-replay
 UNIT_TESTS += cast
 
 .PHONY: all check unit cppcheck cli-test fuzz fuzz-build deps demo install \
-	clean e2e image
+	clean e2e image web-player
 .SUFFIXES:
 
 all: breakfix
@@ -121,9 +126,18 @@ image: all
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-cli-test: $(O)/breakfix
+cli-test: $(O)/breakfix $(WEB_PLAYER)
 	tests/integration/cli.sh $(O)/breakfix
+	tests/integration/export.sh $(O)/breakfix
 	tests/integration/replay.exp $(O)/breakfix
+
+# asciinema-player for 'breakfix export --html', from the npm registry
+# (npm's cache after the first time), checked against the sums in
+# third_party/asciinema-player/. Not needed to build breakfix.
+web-player: $(WEB_PLAYER)
+$(WEB_PLAYER): scripts/fetch-player.sh third_party/asciinema-player/SHA256SUMS
+	scripts/fetch-player.sh build/web-player
+	touch $@
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -173,14 +187,19 @@ fuzz: fuzz-build
 
 deps:
 	scripts/deps.sh
+	$(MAKE) web-player
 
 demo: deps all
 	scripts/demo.sh
 
-install: all
+install: all $(WEB_PLAYER)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/breakfix
 	install -m 0755 breakfix $(DESTDIR)$(BINDIR)/breakfix
 	cp -R images scenarios $(DESTDIR)$(PREFIX)/share/breakfix/
+	install -d $(DESTDIR)$(PREFIX)/share/breakfix/web-player
+	install -m 0644 build/web-player/asciinema-player.min.js \
+	    build/web-player/asciinema-player.css build/web-player/LICENSE \
+	    build/web-player/VERSION $(DESTDIR)$(PREFIX)/share/breakfix/web-player/
 
 clean:
 	rm -rf build breakfix

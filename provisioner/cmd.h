@@ -24,6 +24,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_doctor_entry;
 extern const struct cmd_entry cmd_down_entry;
+extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_image_entry;
 extern const struct cmd_entry cmd_ls_entry;

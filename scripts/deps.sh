@@ -10,7 +10,14 @@ PACKAGES="
 	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	debootstrap openssh-client openssh-server e2fsprogs iproute2 procps
 	python3 bc sudo asciinema expect util-linux
+	chromium
 "
+# npm fetches asciinema-player (scripts/fetch-player.sh): Debian's, unless
+# one is there already (NodeSource's nodejs bundles its own and conflicts
+# with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+	PACKAGES="$PACKAGES npm"
+fi
 
 missing=""
 for p in $PACKAGES; do
