@@ -43,13 +43,14 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 MODULES	 = util log diag units yamltree fault scenario config spawn keys password \
 	   credentials \
 	   image vm guest exercise check candidate inject inject-fs inject-sys \
-	   inject-proc inject-net record marks gateway gw-session cast
+	   inject-proc inject-net record marks gateway gw-session cast commands \
+	   report
 COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
 	   cmd-check cmd-down cmd-reap cmd-doctor cmd-selftest cmd-gateway \
-	   cmd-verify
+	   cmd-verify cmd-commands cmd-report
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
 UNIT_TESTS = util units yamltree scenario fault vm guest exercise candidate \
-	     inject inject_apply record password marks
+	     inject inject_apply record password marks commands
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 # Unit tests against a real sshd on loopback link tests/unit/sshd-fixture.c.
 SSHD_TESTS = guest inject_apply

@@ -49,14 +49,16 @@ user=${user:-candidate}
 COMMON=(-tt -o BatchMode=yes -o StrictHostKeyChecking=no
 	-o UserKnownHostsFile=/dev/null -o LogLevel=error)
 via_gateway=(ssh "${COMMON[@]}" -i "$TMP/id" -p "$PORT" "$id@127.0.0.1")
-via_direct=(ssh "${COMMON[@]}" -i "$dir/candidate_ed25519" -p "$vmport"
+# The relay key is group-readable for the gateway; ssh wants 0600.
+install -m 0600 "$dir/candidate_ed25519" "$TMP/relay"
+via_direct=(ssh "${COMMON[@]}" -i "$TMP/relay" -p "$vmport"
 	"$user@127.0.0.1")
 
 # A 16 MiB text file in the guest, so that only the terminal path is timed.
 printf 'head -c 12582912 /dev/urandom | base64 -w 100 >/tmp/big; exit\n' |
     "${via_direct[@]}" >/dev/null 2>&1
-size=$(printf 'stat -c %%s /tmp/big; exit\n' | "${via_direct[@]}" 2>/dev/null |
-    tr -d '\r' | grep -E '^[0-9]+$' | tail -n 1)
+size=$(printf 'stat -c SIZE=%%s /tmp/big; exit\n' | "${via_direct[@]}" 2>/dev/null |
+    grep -oE 'SIZE=[0-9]+' | tail -n 1 | cut -d= -f2)
 
 # Best of ROUNDS seconds for a session running $1, then exit.
 session() {

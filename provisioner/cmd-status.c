@@ -16,18 +16,6 @@
 
 #define STATUS_TAIL_LINES 10
 
-static const char *
-status_time(time_t t, char *buf, size_t len)
-{
-	struct tm	 tm;
-
-	if (t == 0)
-		return "-";
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
-	return buf;
-}
-
 static void
 status_text(const struct exercise *ex, const char *state, const char *tail)
 {
@@ -38,11 +26,11 @@ status_text(const struct exercise *ex, const char *state, const char *tail)
 	printf("  state      %s\n", state);
 	printf("  scenario   %s (%s)\n", m->scenario, m->scenario_file);
 	printf("  candidate  %s\n", *m->candidate ? m->candidate : "-");
-	printf("  created    %s\n", status_time(m->created, b, sizeof b));
-	printf("  expires    %s (%s)\n", status_time(m->expires, b, sizeof b),
+	printf("  created    %s\n", cmd_fmt_time(m->created, b, sizeof b));
+	printf("  expires    %s (%s)\n", cmd_fmt_time(m->expires, b, sizeof b),
 	    cmd_fmt_span(m->expires - time(NULL), span, sizeof span));
 	if (ex->downed != 0)
-		printf("  downed     %s\n", status_time(ex->downed, b, sizeof b));
+		printf("  downed     %s\n", cmd_fmt_time(ex->downed, b, sizeof b));
 	printf("  domain     %s on %s\n", ex->domain, ex->uri);
 	printf("  accel      %s\n", vm_accel_name(m->accel));
 	printf("  ssh port   127.0.0.1:%u\n", m->port);

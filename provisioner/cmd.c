@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -105,6 +106,18 @@ cmd_error(char *cause)
 }
 
 const char *
+cmd_fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+
+	if (t == 0)
+		return "-";
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return buf;
+}
+
+const char *
 cmd_fmt_span(long long seconds, char *buf, size_t len)
 {
 	long long	 d = seconds / 86400, h = seconds / 3600 % 24;
@@ -156,7 +169,8 @@ cmd_getopt(const struct cmd_entry *e, int argc, char **argv,
 void
 cmd_print_json(json_t *j)
 {
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(10));
 	printf("\n");
 	json_decref(j);
 }

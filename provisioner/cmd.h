@@ -9,6 +9,9 @@
 #ifndef BREAKFIX_CMD_H
 #define BREAKFIX_CMD_H
 
+#include <stddef.h>
+#include <time.h>
+
 #define CMD_OK		0
 #define CMD_FAILED	1
 #define CMD_USAGE	2
@@ -33,6 +36,7 @@ extern const struct cmd_entry cmd_replay_entry;
 extern const struct cmd_entry cmd_gateway_entry;
 extern const struct cmd_entry cmd_commands_entry;
 extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_selftest_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_up_entry;
@@ -73,6 +77,9 @@ struct vm_conn *cmd_connect(void);
 
 /* Down exercise id, printing the outcome (cmd-down.c). 0 or -1. */
 int	 cmd_down_one(struct vm_conn *conn, const char *id);
+
+/* "2026-11-25 15:44:44 UTC", or "-" for 0; returns buf. */
+const char *cmd_fmt_time(time_t t, char *buf, size_t len);
 
 /* "3h12m" for an age or time left: the two largest units. */
 const char *cmd_fmt_span(long long seconds, char *buf, size_t len);

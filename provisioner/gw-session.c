@@ -67,6 +67,10 @@ struct gw {
 	struct ssh_channel_callbacks_struct gcb;
 	int			 exit_status;	/* -1 until the VM sends it */
 
+	struct scenario		*sc;		/* for the hints */
+	time_t			 first_login;	/* the exercise's, not ours */
+	size_t			 hints_shown;	/* this connection */
+
 	struct record		*rec;
 	char			*rec_path;
 	struct marks		*marks;		/* the commands log */
@@ -75,8 +79,11 @@ struct gw {
 	long long		 last_input;
 	long long		 last_keepalive;
 	int			 done;
+	int			 client_closed;	/* the candidate's close came */
 	const char		*end_reason;
 };
+
+static time_t	gw_first_login(struct gw *);
 
 /* --- audit log ------------------------------------------------------ */
 
@@ -257,6 +264,22 @@ gw_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *key,
 
 /* --- the candidate's channel ---------------------------------------- */
 
+/* text with every "\n" made "\r\n" (a raw terminal needs both). */
+static char *
+gw_crlf(const char *text)
+{
+	char		*out = xmalloc(2 * strlen(text) + 1), *o = out;
+	const char	*p;
+
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '\n')
+			*o++ = '\r';
+		*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
 /* A line to the candidate's terminal, from breakfix itself. */
 static void __attribute__((format(printf, 2, 3)))
 gw_say(struct gw *g, const char *fmt, ...)
@@ -269,8 +292,10 @@ gw_say(struct gw *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	xasprintf(&line, "\r\nbreakfix: %s\r\n", msg);
-	ssh_channel_write_stderr(g->chan, line, (uint32_t)strlen(line));
+	line = gw_crlf(msg);
+	free(msg);
+	xasprintf(&msg, "\r\nbreakfix: %s\r\n", line);
+	ssh_channel_write_stderr(g->chan, msg, (uint32_t)strlen(msg));
 	free(line);
 	free(msg);
 }
@@ -400,6 +425,7 @@ gw_client_close(ssh_session s, ssh_channel c, void *arg)
 	(void)c;
 	if (g->end_reason == NULL)
 		g->end_reason = "the candidate closed the session";
+	g->client_closed = 1;
 	g->done = 1;
 }
 
@@ -548,6 +574,8 @@ gw_guest_start(struct gw *g, char **cause)
 	xasprintf(&marker, "connected from %s", g->ctx->source);
 	if (record_marker(g->rec, marker, cause) != 0)
 		goto out;
+	g->sc = sc;
+	sc = NULL;		/* transferred */
 	rc = 0;
 out:
 	free(marker);
@@ -597,6 +625,7 @@ gw_shell(ssh_session s, ssh_channel c, void *arg)
 		return -1;
 	}
 	g->started = g->last_input = util_now_ms();
+	g->first_login = gw_first_login(g);
 	gw_audit(g, "session-start", "%s", g->rec_path);
 	return 0;
 }
@@ -640,6 +669,61 @@ gw_drop_privileges(const struct gateway_ctx *ctx)
 	}
 }
 
+/*
+ * When the candidate first logged in to this exercise: sessions/
+ * first-login, made by the first session to start.
+ */
+static time_t
+gw_first_login(struct gw *g)
+{
+	char	*path, buf[32];
+	time_t	 now = time(NULL), t = now;
+	ssize_t	 n;
+	int	 fd;
+
+	xasprintf(&path, "%s/sessions/first-login", g->ex->meta.dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0640)) != -1) {
+		n = snprintf(buf, sizeof buf, "%lld\n", (long long)now);
+		if (write(fd, buf, (size_t)n) != n)
+			log_warn("cannot write '%s'", path);
+		close(fd);
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		if ((n = read(fd, buf, sizeof buf - 1)) > 0) {
+			buf[n] = '\0';
+			t = (time_t)strtoll(buf, NULL, 10);
+		}
+		close(fd);
+	}
+	free(path);
+	return t > 0 && t <= now ? t : now;
+}
+
+/* Hints come out as their time since the first login arrives. */
+static void
+gw_hints(struct gw *g)
+{
+	const struct scenario_hint	*h;
+	char				*cause = NULL, *label;
+	time_t				 since = time(NULL) - g->first_login;
+
+	while (g->sc != NULL && g->hints_shown < g->sc->nhints) {
+		h = &g->sc->hints[g->hints_shown];
+		if ((time_t)h->after > since)
+			break;
+		g->hints_shown++;
+		gw_say(g, "hint %zu of %zu:\n%s", g->hints_shown,
+		    g->sc->nhints, h->text);
+		xasprintf(&label, "hint %zu shown", g->hints_shown);
+		if (g->rec != NULL && record_marker(g->rec, label, &cause) != 0) {
+			free(cause);
+			cause = NULL;
+		}
+		free(label);
+		gw_audit(g, "hint", "%zu", g->hints_shown);
+	}
+}
+
 /* Time limits: idle, the exercise's end, keepalives. */
 static void
 gw_tick(struct gw *g)
@@ -653,6 +737,7 @@ gw_tick(struct gw *g)
 	}
 	if (g->gchan == NULL)
 		return;
+	gw_hints(g);
 	if (g->ex->meta.expires <= time(NULL)) {
 		gw_say(g, "the time for this exercise is over; the session "
 		    "ends now");
@@ -705,8 +790,16 @@ gw_finish(struct gw *g)
 	if (g->gchan != NULL) {
 		ssh_channel_close(g->gchan);
 		ssh_channel_free(g->gchan);
+		g->gchan = NULL;
 	}
-	guest_close(g->guest);
+	if (g->guest != NULL) {
+		if (g->event != NULL)
+			ssh_event_remove_session(g->event, guest_ssh(g->guest));
+		guest_close(g->guest);
+		g->guest = NULL;
+	}
+	scenario_free(g->sc);
+	g->sc = NULL;
 }
 
 void
@@ -714,7 +807,7 @@ gateway_session(ssh_bind bind, int fd, const struct gateway_ctx *ctx)
 {
 	struct ssh_server_callbacks_struct	 cb;
 	struct gw				 g;
-	int					 code = 1;
+	int					 i, code = 1;
 
 	memset(&g, 0, sizeof g);
 	g.ctx = ctx;
@@ -757,6 +850,13 @@ gateway_session(ssh_bind bind, int fd, const struct gateway_ctx *ctx)
 	    g.failures > 0) ? GATEWAY_EXIT_AUTHFAIL : 0;
 out:
 	gw_finish(&g);
+	/* Let the client's close answer ours, so that it takes the exit
+	 * status rather than a disconnect. */
+	for (i = 0; i < 20 && g.event != NULL && g.chan != NULL &&
+	    !g.client_closed; i++) {
+		if (ssh_event_dopoll(g.event, 100) == SSH_ERROR)
+			break;
+	}
 	if (g.authenticated)
 		gw_audit(&g, "disconnect", "%s", g.end_reason ? g.end_reason :
 		    "closed");

@@ -25,6 +25,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_gateway_entry,
 	&cmd_replay_entry,
 	&cmd_verify_entry,
+	&cmd_commands_entry,
+	&cmd_report_entry,
 	&cmd_export_entry,
 	&cmd_validate_entry,
 	&cmd_show_entry,

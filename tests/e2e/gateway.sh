@@ -114,6 +114,13 @@ assert byname["id -un"]["exit"] == 0, cmds
 assert byname["stty size"]["exit"] == 0, cmds
 assert all(c["end"] is None or c["end"] >= c["start"] for c in cmds)
 PY
+# The reviewer's tools on the real thing.
+check verify-intact sh -c "'$BIN' verify '$cast' | grep -q ': intact\$'"
+"$BIN" commands "$id" >"$TMP/commands.out" 2>&1
+check commands-exit-status grep -qE '^ +[0-9]+:[0-9.]+ +[0-9.]+s +0  stty size$' "$TMP/commands.out"
+"$BIN" report "$id" >"$TMP/report.out" 2>&1
+check report-first-login grep -q '^  first login  ' "$TMP/report.out"
+check report-commands grep -q 'stty size' "$TMP/report.out"
 if command -v asciinema >/dev/null; then
 	script -qec "asciinema cat '$cast'" /dev/null >"$TMP/cat.out" 2>&1
 	check asciinema-cat grep -q '33 101' "$TMP/cat.out"
@@ -142,6 +149,8 @@ saved=$(set_expiry 15)
     -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" "$id@127.0.0.1" \
     >"$TMP/expire.out" 2>&1
 check time-up-ends-session grep -q 'the time for this exercise is over' "$TMP/expire.out"
+check hint-shown grep -q 'hint 1 of 1' "$TMP/expire.out"
+check hint-audited grep -q '"event":"hint"' "$dir/audit.log"
 printf 'exit\n' | timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" \
     "${SSH_OPTS[@]}" "$id@127.0.0.1" >"$TMP/expired.out" 2>&1
 check expired-refused grep -q 'the time for exercise .* is over' "$TMP/expired.out"

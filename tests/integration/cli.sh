@@ -73,6 +73,49 @@ run check-unknown 1 "$BIN" --state-dir "$TMP" check nope-0000 &&
 	expect check-unknown err "no exercise 'nope-0000'"
 run image-verb 2 "$BIN" image frob &&
 	expect image-verb err "unknown image command 'frob'"
+# The reviewer's tools on a recording made here, chained with a scratch key.
+mkdir -p "$TMP/rs/gateway"
+head -c 32 /dev/urandom >"$TMP/rs/gateway/chain.key"
+python3 - "$TMP/rec.cast" <<'PY'
+import json, sys
+lines = [json.dumps({"version": 2, "width": 80, "height": 24})]
+t = 0.0
+for k in "ls -l\r" + "sytem\x7f\x7f\x7fstemctl status\r":
+    t += 0.1
+    lines.append(json.dumps([round(t, 6), "i", k]))
+    lines.append(json.dumps([round(t + 0.01, 6), "o", k]))
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PY
+tests/tools/chain-cast.py "$TMP/rs/gateway/chain.key" "$TMP/rec.cast"
+run verify-ok 0 "$BIN" --state-dir "$TMP/rs" verify "$TMP/rec.cast" &&
+	expect verify-ok out 'rec.cast: intact$'
+sed '2s/"l"/"L"/' "$TMP/rec.cast" >"$TMP/edited.cast"
+cp "$TMP/rec.cast.chain" "$TMP/edited.cast.chain"
+run verify-edited 1 "$BIN" --state-dir "$TMP/rs" verify "$TMP/edited.cast" &&
+	expect verify-edited out 'ALTERED: line 2 does not match its chain entry'
+rm "$TMP/edited.cast.chain"
+run verify-nochain 1 "$BIN" --state-dir "$TMP/rs" verify "$TMP/edited.cast" &&
+	expect verify-nochain out 'no chain file'
+run verify-nokey 1 "$BIN" --state-dir "$TMP" verify "$TMP/rec.cast" &&
+	expect verify-nokey err 'cannot read the chain key'
+run verify-none 2 "$BIN" verify
+run commands-rebuilt 0 "$BIN" commands "$TMP/rec.cast" &&
+	expect commands-rebuilt out '^ +0:00.[0-9] +- +-  systemctl status$'
+run commands-grep 0 "$BIN" commands --grep '^ls' --json "$TMP/rec.cast" &&
+	expect commands-grep out '"command": "ls -l"' &&
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) == 1 and d[0]["source"] == "input"' "$TMP/out" &&
+	ok commands-grep-one
+printf '%s\n' '{"start": 1.5, "end": 2, "duration": 0.5, "exit": 2, "command": "false"}' \
+	>"$TMP/rec.commands"
+run commands-log 0 "$BIN" commands "$TMP/rec.cast" &&
+	expect commands-log out '^ +0:01.5 +0.5s +2  false$'
+run commands-badre 2 "$BIN" commands --grep '(' "$TMP/rec.cast" &&
+	expect commands-badre err "--grep '\(': "
+run commands-what 1 "$BIN" commands "not/a.recording" &&
+	expect commands-what err "neither a recording"
+run report-none 1 "$BIN" --state-dir "$TMP" report nope-0000 &&
+	expect report-none err "no exercise 'nope-0000'"
+run report-usage 2 "$BIN" report
 run gateway-listen 2 "$BIN" gateway --listen 1.2.3.4:99999 &&
 	expect gateway-listen err '--listen wants ADDR, ADDR:PORT or :PORT'
 run gateway-args 2 "$BIN" gateway now && expect gateway-args err 'no arguments expected'
