@@ -52,6 +52,10 @@ cat <<'MSG'
    'breakfix check ID' shows which checks pass; 'breakfix down ID'
    removes the exercise. docs/operations.md has the rest.
 
-== Not yet available
-   replay / commands / verify / report   the reviewer's tools
+== Afterwards, for the reviewer (docs/reviewing.md)
+   breakfix report ID                  one page: logins, checks, commands
+   breakfix commands ID                the commands typed, with exit status
+   breakfix replay REC.cast            watch a session in the terminal
+   breakfix verify REC.cast            was the recording altered?
+   breakfix export REC.cast --html F   one HTML page with the player
 MSG
