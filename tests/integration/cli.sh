@@ -113,6 +113,12 @@ run commands-badre 2 "$BIN" commands --grep '(' "$TMP/rec.cast" &&
 	expect commands-badre err "--grep '\(': "
 run commands-what 1 "$BIN" commands "not/a.recording" &&
 	expect commands-what err "neither a recording"
+# asciinema rec --stdin (made with asciinema 2.2 under expect): rebuilt
+# through backspaces and Ctrl-U.
+run commands-asciinema 0 "$BIN" commands tests/data/cast/asciinema-stdin.cast &&
+	expect commands-asciinema out '  echo two$' &&
+	expect commands-asciinema out '  echo three$' &&
+	! grep -q 'ecko\|rm -rf' "$TMP/out" && ok commands-asciinema-edited
 run report-none 1 "$BIN" --state-dir "$TMP" report nope-0000 &&
 	expect report-none err "no exercise 'nope-0000'"
 run report-usage 2 "$BIN" report
