@@ -50,7 +50,7 @@ COMMANDS = cmd cmd-validate cmd-show cmd-image cmd-up cmd-ls cmd-status \
 	   cmd-verify cmd-commands cmd-report
 LIB_OBJS = $(MODULES:%=$(O)/%.o) $(COMMANDS:%=$(O)/%.o)
 UNIT_TESTS = util units yamltree scenario fault vm guest exercise candidate \
-	     inject inject_apply record password marks commands
+	     inject inject_apply record password marks commands report
 UNIT_BINS  = $(UNIT_TESTS:%=$(O)/test_%)
 # Unit tests against a real sshd on loopback link tests/unit/sshd-fixture.c.
 SSHD_TESTS = guest inject_apply
