@@ -148,7 +148,8 @@ ex_remove_dir(const char *dir)
 {
 	static const char *const files[] = {
 		"disk.qcow2", "known_hosts", "console.log", "exercise.json",
-		"exercise.json.tmp", "scenario.yaml", "events.log", NULL
+		"exercise.json.tmp", "scenario.yaml", "events.log",
+		"authorized_keys", "audit.log", NULL
 	};
 	size_t	 i;
 	char	*p;
@@ -158,6 +159,10 @@ ex_remove_dir(const char *dir)
 		unlink(p);
 		free(p);
 	}
+	credentials_remove(dir);
+	p = ex_file(dir, "sessions");
+	rmdir(p);		/* empty: no candidate got in */
+	free(p);
 	rmdir(dir);
 }
 
