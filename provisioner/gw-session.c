@@ -605,13 +605,11 @@ gw_shell(ssh_session s, ssh_channel c, void *arg)
 		gw_say(g, "exercise %s is %s: it cannot be used any more",
 		    g->ex->id, g->ex->state);
 		g->end_reason = "exercise not ready";
-		g->done = 1;
-		return -1;
+		return -1;	/* the client hangs up; the grace alarm if not */
 	}
 	if (g->ex->meta.expires <= time(NULL)) {
 		gw_say(g, "the time for exercise %s is over", g->ex->id);
 		g->end_reason = "exercise expired";
-		g->done = 1;
 		return -1;
 	}
 	alarm(0);		/* logged in: the grace period is over */
@@ -621,7 +619,7 @@ gw_shell(ssh_session s, ssh_channel c, void *arg)
 		gw_audit(g, "relay-failed", "%s", cause);
 		free(cause);
 		g->end_reason = "relay failed";
-		g->done = 1;
+		alarm(GATEWAY_LOGIN_GRACE);	/* the client hangs up, or else */
 		return -1;
 	}
 	g->started = g->last_input = util_now_ms();
