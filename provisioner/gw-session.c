@@ -80,6 +80,7 @@ struct gw {
 	long long		 last_keepalive;
 	int			 done;
 	int			 client_closed;	/* the candidate's close came */
+	char			*farewell;	/* say this, then end (exit 1) */
 	const char		*end_reason;
 };
 
@@ -602,25 +603,25 @@ gw_shell(ssh_session s, ssh_channel c, void *arg)
 		return -1;
 	}
 	if (strcmp(g->ex->state, "ready") != 0) {
-		gw_say(g, "exercise %s is %s: it cannot be used any more",
-		    g->ex->id, g->ex->state);
+		xasprintf(&g->farewell, "exercise %s is %s: it cannot be used "
+		    "any more", g->ex->id, g->ex->state);
 		g->end_reason = "exercise not ready";
-		return -1;	/* the client hangs up; the grace alarm if not */
+		return 0;
 	}
 	if (g->ex->meta.expires <= time(NULL)) {
-		gw_say(g, "the time for exercise %s is over", g->ex->id);
+		xasprintf(&g->farewell, "the time for exercise %s is over",
+		    g->ex->id);
 		g->end_reason = "exercise expired";
-		return -1;
+		return 0;
 	}
 	alarm(0);		/* logged in: the grace period is over */
 	if (gw_guest_start(g, &cause) != 0) {
-		gw_say(g, "the exercise's machine cannot be reached; tell your "
-		    "interviewer");
+		g->farewell = xstrdup("the exercise's machine cannot be "
+		    "reached; tell your interviewer");
 		gw_audit(g, "relay-failed", "%s", cause);
 		free(cause);
 		g->end_reason = "relay failed";
-		alarm(GATEWAY_LOGIN_GRACE);	/* the client hangs up, or else */
-		return -1;
+		return 0;
 	}
 	g->started = g->last_input = util_now_ms();
 	g->first_login = gw_first_login(g);
@@ -653,6 +654,23 @@ gw_open_session(ssh_session s, void *arg)
 }
 
 /* --- the connection's life ------------------------------------------ */
+
+/*
+ * A shell that cannot be given: accepted, then the reason, exit status
+ * 1 and the channel closed. (Refusing the request instead makes the
+ * OpenSSH client exit before it shows what was already sent.)
+ */
+static void
+gw_farewell(struct gw *g)
+{
+	gw_say(g, "%s", g->farewell);
+	free(g->farewell);
+	g->farewell = NULL;
+	ssh_channel_request_send_exit_status(g->chan, 1);
+	ssh_channel_send_eof(g->chan);
+	ssh_channel_close(g->chan);
+	g->done = 1;
+}
 
 static void
 gw_drop_privileges(const struct gateway_ctx *ctx)
@@ -842,6 +860,8 @@ gateway_session(ssh_bind bind, int fd, const struct gateway_ctx *ctx)
 		}
 		if (ssh_get_status(g.client) & (SSH_CLOSED | SSH_CLOSED_ERROR))
 			break;
+		if (g.farewell != NULL)
+			gw_farewell(&g);
 		gw_tick(&g);
 	}
 	code = g.failures >= GATEWAY_MAX_TRIES || (!g.authenticated &&
