@@ -8,12 +8,16 @@
 
 #include "cmd.h"
 #include "gateway.h"
+#include "util.h"
 
-/* ADDR, ADDR:PORT, [V6]:PORT or :PORT. */
+/*
+ * ADDR, ADDR:PORT, [V6]:PORT or :PORT. Split in a copy (kept for the
+ * process's life in o), so that ps still shows the command line.
+ */
 static int
-gateway_parse_listen(char *arg, struct gateway_opts *o)
+gateway_parse_listen(const char *text, struct gateway_opts *o)
 {
-	char	*colon, *end;
+	char	*arg = xstrdup(text), *colon, *end;
 	long	 port;
 
 	if (*arg == '[') {
