@@ -205,26 +205,6 @@ out:
 	return rc;
 }
 
-static char *
-gw_fingerprint(const char *pubfile)
-{
-	ssh_key		 key = NULL;
-	unsigned char	*hash = NULL;
-	size_t		 len;
-	char		*fp = NULL, *out = NULL;
-
-	if (ssh_pki_import_pubkey_file(pubfile, &key) == SSH_OK &&
-	    ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
-	    &len) == 0 &&
-	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
-	    len)) != NULL)
-		out = xstrdup(fp);
-	ssh_string_free_char(fp);
-	ssh_clean_pubkey_hash(&hash);
-	ssh_key_free(key);
-	return out;
-}
-
 static int
 gw_write_info(const struct gateway_opts *o, const char *fp, char **cause)
 {
@@ -306,7 +286,7 @@ gw_prepare(struct gw_listener *l, char **hostkey, char **fp, char **cause)
 	if (access(*hostkey, R_OK) != 0 &&
 	    keys_generate(*hostkey, "breakfix-gateway", cause) != 0)
 		goto out;
-	if ((*fp = gw_fingerprint(pub)) == NULL) {
+	if ((*fp = keys_fingerprint(pub)) == NULL) {
 		xasprintf(cause, "cannot read the host key '%s'", pub);
 		goto out;
 	}

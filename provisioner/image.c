@@ -195,28 +195,6 @@ out:
 	return rc;
 }
 
-/* "SHA256:<base64>" of the public key file, as ssh-keygen -l prints. */
-static char *
-image_key_fingerprint(const char *pubfile)
-{
-	ssh_key		 key = NULL;
-	unsigned char	*hash = NULL;
-	size_t		 len;
-	char		*fp = NULL, *out = NULL;
-
-	if (ssh_pki_import_pubkey_file(pubfile, &key) != SSH_OK)
-		return NULL;
-	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
-	    &len) == 0 &&
-	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
-	    len)) != NULL)
-		out = xstrdup(fp);
-	ssh_string_free_char(fp);
-	ssh_clean_pubkey_hash(&hash);
-	ssh_key_free(key);
-	return out;
-}
-
 int
 image_is_current(const struct image *img, char **why)
 {
@@ -233,7 +211,7 @@ image_is_current(const struct image *img, char **why)
 	}
 	if (keys_admin_paths(NULL, &pub, why) != 0)
 		goto out;
-	if ((fp = image_key_fingerprint(pub)) == NULL ||
+	if ((fp = keys_fingerprint(pub)) == NULL ||
 	    strcmp(fp, img->admin_key_fingerprint) != 0) {
 		xasprintf(why, "it holds another admin key than %s", pub);
 		rc = 0;

@@ -146,3 +146,24 @@ out:
 	free(a);
 	return rc;
 }
+
+char *
+keys_fingerprint(const char *pubfile)
+{
+	ssh_key		 key = NULL;
+	unsigned char	*hash = NULL;
+	size_t		 len;
+	char		*fp = NULL, *out = NULL;
+
+	if (ssh_pki_import_pubkey_file(pubfile, &key) != SSH_OK)
+		return NULL;
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
+	    &len) == 0 &&
+	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
+	    len)) != NULL)
+		out = xstrdup(fp);
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+	return out;
+}

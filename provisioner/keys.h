@@ -29,4 +29,10 @@ int	 keys_admin_paths(char **priv, char **pub, char **cause);
  */
 int	 keys_generate(const char *priv, const char *comment, char **cause);
 
+/*
+ * "SHA256:<base64>" of the public key in pubfile, as ssh-keygen -l
+ * prints it (caller frees), or NULL if it cannot be read.
+ */
+char	*keys_fingerprint(const char *pubfile);
+
 #endif
