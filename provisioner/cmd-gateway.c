@@ -11,13 +11,14 @@
 #include "util.h"
 
 /*
- * ADDR, ADDR:PORT, [V6]:PORT or :PORT. Split in a copy (kept for the
- * process's life in o), so that ps still shows the command line.
+ * ADDR, ADDR:PORT, [V6]:PORT or :PORT, split in arg: a copy of the
+ * option that o->listen may point into (the caller frees it), so that
+ * ps still shows the command line as given.
  */
 static int
-gateway_parse_listen(const char *text, struct gateway_opts *o)
+gateway_parse_listen(char *arg, struct gateway_opts *o)
 {
-	char	*arg = xstrdup(text), *colon, *end;
+	char	*colon, *end;
 	long	 port;
 
 	if (*arg == '[') {
@@ -53,8 +54,8 @@ gateway_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct gateway_opts	 o;
-	char			*cause = NULL;
-	int			 ch, r;
+	char			*cause = NULL, *listen = NULL;
+	int			 ch, r, rc = CMD_FAILED;
 
 	memset(&o, 0, sizeof o);
 	o.listen = "0.0.0.0";
@@ -63,11 +64,18 @@ gateway_exec(int argc, char **argv)
 	    longopts, &r)) != -1) {
 		switch (ch) {
 		case CMD_GETOPT_STOP:
-			return r;
+			rc = r;
+			goto out;
 		case 'l':
-			if (gateway_parse_listen(optarg, &o) != 0)
-				return cmd_usage_error(&cmd_gateway_entry,
+			free(listen);
+			listen = xstrdup(optarg);
+			o.listen = "0.0.0.0";
+			o.port = GATEWAY_PORT;
+			if (gateway_parse_listen(listen, &o) != 0) {
+				rc = cmd_usage_error(&cmd_gateway_entry,
 				    "--listen wants ADDR, ADDR:PORT or :PORT");
+				goto out;
+			}
 			break;
 		case 'a':
 			o.advertise = optarg;
@@ -77,14 +85,19 @@ gateway_exec(int argc, char **argv)
 			break;
 		}
 	}
-	if (optind != argc)
-		return cmd_usage_error(&cmd_gateway_entry,
+	if (optind != argc) {
+		rc = cmd_usage_error(&cmd_gateway_entry,
 		    "no arguments expected");
+		goto out;
+	}
 	if (gateway_run(&o, &cause) != 0) {
 		cmd_error(cause);
-		return CMD_FAILED;
+		goto out;
 	}
-	return CMD_OK;
+	rc = CMD_OK;
+out:
+	free(listen);
+	return rc;
 }
 
 const struct cmd_entry cmd_gateway_entry = {
