@@ -217,10 +217,12 @@ printf '%s\n' 'echo "agent=${SSH_AUTH_SOCK:-none}"' 'exit' |
 check agent-not-forwarded grep -q 'agent=none' "$TMP/agent.out"
 
 # --- 50 connection attempts at once: bounded, and it still serves -----
+# The flood comes from 127.0.0.2 with a wrong key: that address is shut
+# out for its failures, while the candidate at 127.0.0.1 is still served.
 pids=()
 for i in $(seq 50); do
-	timeout 20 ssh -o BatchMode=yes -i "$TMP/other" "${SSH_OPTS[@]}" \
-	    "$id@127.0.0.1" true >/dev/null 2>&1 &
+	timeout 20 ssh -b 127.0.0.2 -o BatchMode=yes -i "$TMP/other" \
+	    "${SSH_OPTS[@]}" "$id@127.0.0.1" true >/dev/null 2>&1 &
 	pids+=($!)
 done
 wait "${pids[@]}"
@@ -229,6 +231,24 @@ printf 'exit 4\n' | timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" \
     "${SSH_OPTS[@]}" "$id@127.0.0.1" >/dev/null 2>&1
 rc=$?
 check served-after-flood test "$rc" -eq 4
+# Ten connections of wrong passwords from 127.0.0.3 shut that address
+# out, even with the right key; 127.0.0.1 is still served.
+sed 's/ -p \$port / -b 127.0.0.3 -p $port /' "$TMP/wrongpw.exp" >"$TMP/guess.exp"
+pids=()
+for i in $(seq 10); do
+	expect "$TMP/guess.exp" "$PORT" "$id" >/dev/null 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+sleep 2
+printf 'exit 4\n' | timeout 60 ssh -tt -b 127.0.0.3 -o BatchMode=yes \
+    -i "$TMP/id" "${SSH_OPTS[@]}" "$id@127.0.0.1" >/dev/null 2>&1
+rc=$?
+check guessing-source-shut-out test "$rc" -eq 255
+printf 'exit 4\n' | timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" \
+    "${SSH_OPTS[@]}" "$id@127.0.0.1" >/dev/null 2>&1
+rc=$?
+check others-still-served test "$rc" -eq 4
 
 # --- kill -9 mid-session leaves a valid recording ----------------------
 "$BIN" -q down "$id" >/dev/null 2>&1
