@@ -137,6 +137,25 @@ units_format_size(uint64_t bytes, char buf[UNITS_BUFSZ])
 }
 
 const char *
+units_format_human(uint64_t bytes, char buf[UNITS_BUFSZ])
+{
+	static const char *const names[] = { "KiB", "MiB", "GiB", "TiB" };
+	double			 v = (double)bytes;
+	int			 i = -1;
+
+	while (v >= 1024 && i < 3) {
+		v /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, UNITS_BUFSZ, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, UNITS_BUFSZ, v < 10 ? "%.1f %s" : "%.0f %s", v,
+		    names[i]);
+	return buf;
+}
+
+const char *
 units_format_duration(uint64_t seconds, char buf[UNITS_BUFSZ])
 {
 	static const struct {

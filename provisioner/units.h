@@ -25,6 +25,8 @@ int	 units_parse_duration(const char *s, uint64_t *seconds, char **cause);
 
 /* Shortest exact spelling of bytes ("512M", "1536K"); returns buf. */
 const char *units_format_size(uint64_t bytes, char buf[UNITS_BUFSZ]);
+/* For people, rounded: "812 B", "1.5 KiB", "164 MiB", "8.0 GiB". */
+const char *units_format_human(uint64_t bytes, char buf[UNITS_BUFSZ]);
 
 /* Spelling of seconds as "1h30m", "45m", "10s", "0s"; returns buf. */
 const char *units_format_duration(uint64_t seconds, char buf[UNITS_BUFSZ]);

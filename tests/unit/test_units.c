@@ -73,6 +73,12 @@ test_size_format(void **state)
 	assert_string_equal(units_format_size(1536ULL << 10, b), "1536K");
 	assert_string_equal(units_format_size(1ULL << 40, b), "1T");
 	assert_string_equal(units_format_size(1000, b), "1000B");
+	assert_string_equal(units_format_human(812, b), "812 B");
+	assert_string_equal(units_format_human(1536, b), "1.5 KiB");
+	assert_string_equal(units_format_human(166600000, b), "159 MiB");
+	assert_string_equal(units_format_human(8ULL << 30, b), "8.0 GiB");
+	assert_string_equal(units_format_human(5ULL << 40, b), "5.0 TiB");
+	assert_string_equal(units_format_human(2048ULL << 40, b), "2048 TiB");
 	assert_string_equal(units_format_size(0, b), "0B");
 }
 
