@@ -63,6 +63,7 @@ static const struct {
 	{ "scenario-file", offsetof(struct vm_meta, scenario_file) },
 	{ "candidate", offsetof(struct vm_meta, candidate) },
 	{ "dir", offsetof(struct vm_meta, dir) },
+	{ "pool", offsetof(struct vm_meta, pool) },
 };
 
 static char **
@@ -340,32 +341,42 @@ vm_time_parse(const char *s)
 	return timegm(&tm);
 }
 
+/*
+ * The <exercise> element: prefixed and indented inside a domain's XML,
+ * bare for virDomainSetMetadata (which adds the namespace itself).
+ */
 static void
-vm_xml_metadata(struct vm_buf *b, const struct vm_spec *spec)
+vm_xml_exercise(struct vm_buf *b, const struct vm_meta *meta,
+    enum vm_accel accel, const char *pfx, const char *indent)
 {
-	const struct vm_meta	*meta = &spec->meta;
-	const char		*name, *value;
-	char			 t[32];
-	size_t			 i;
+	const char	*name, *value;
+	char		 t[32];
+	size_t		 i;
 
-	vm_buf_printf(b, "  <metadata>\n    <breakfix:exercise "
-	    "xmlns:breakfix='%s'>\n", VM_META_NS);
 	for (i = 0; i < nitems(vm_meta_strings); i++) {
 		name = vm_meta_strings[i].name;
 		value = vm_meta_cstring(meta, i);
-		vm_buf_printf(b, "      <breakfix:%s>", name);
+		vm_buf_printf(b, "%s<%s%s>", indent, pfx, name);
 		vm_buf_escape(b, value != NULL ? value : "");
-		vm_buf_printf(b, "</breakfix:%s>\n", name);
+		vm_buf_printf(b, "</%s%s>\n", pfx, name);
 	}
 	vm_time_format(meta->created, t, sizeof t);
-	vm_buf_printf(b, "      <breakfix:created>%s</breakfix:created>\n", t);
+	vm_buf_printf(b, "%s<%screated>%s</%screated>\n", indent, pfx, t, pfx);
 	vm_time_format(meta->expires, t, sizeof t);
-	vm_buf_printf(b, "      <breakfix:expires>%s</breakfix:expires>\n", t);
-	vm_buf_printf(b, "      <breakfix:port>%u</breakfix:port>\n",
-	    meta->port);
+	vm_buf_printf(b, "%s<%sexpires>%s</%sexpires>\n", indent, pfx, t, pfx);
+	vm_buf_printf(b, "%s<%sport>%u</%sport>\n", indent, pfx, meta->port,
+	    pfx);
 	/* What the domain really runs with, whatever meta says. */
-	vm_buf_printf(b, "      <breakfix:accel>%s</breakfix:accel>\n",
-	    vm_accel_name(spec->accel));
+	vm_buf_printf(b, "%s<%saccel>%s</%saccel>\n", indent, pfx,
+	    vm_accel_name(accel), pfx);
+}
+
+static void
+vm_xml_metadata(struct vm_buf *b, const struct vm_spec *spec)
+{
+	vm_buf_printf(b, "  <metadata>\n    <breakfix:exercise "
+	    "xmlns:breakfix='%s'>\n", VM_META_NS);
+	vm_xml_exercise(b, &spec->meta, spec->accel, "breakfix:", "      ");
 	vm_buf_add(b, "    </breakfix:exercise>\n  </metadata>\n");
 }
 
@@ -527,6 +538,77 @@ out:
 	if (dom != NULL)
 		virDomainFree(dom);
 	free(xml);
+	return rc;
+}
+
+/* The domain called name, or NULL with *cause set. */
+static virDomainPtr
+vm_find(struct vm_conn *vc, const char *name, char **cause)
+{
+	virDomainPtr	 dom;
+
+	if ((dom = virDomainLookupByName(vc->conn, name)) == NULL)
+		vm_fail(cause, "cannot look up domain '%s'", name);
+	return dom;
+}
+
+int
+vm_start(struct vm_conn *vc, const char *name, char **cause)
+{
+	virDomainPtr	 dom;
+	int		 rc = -1;
+
+	if ((dom = vm_find(vc, name, cause)) == NULL)
+		return -1;
+	if (virDomainCreate(dom) != 0)
+		vm_fail(cause, "cannot start domain '%s'", name);
+	else
+		rc = 0;
+	virDomainFree(dom);
+	return rc;
+}
+
+int
+vm_managed_save(struct vm_conn *vc, const char *name, char **cause)
+{
+	virDomainPtr	 dom;
+	int		 rc = -1;
+
+	if ((dom = vm_find(vc, name, cause)) == NULL)
+		return -1;
+	if (virDomainManagedSave(dom, 0) != 0)
+		vm_fail(cause, "cannot save domain '%s'", name);
+	else
+		rc = 0;
+	virDomainFree(dom);
+	return rc;
+}
+
+int
+vm_set_meta(struct vm_conn *vc, const char *name, const struct vm_meta *meta,
+    enum vm_accel accel, char **cause)
+{
+	virDomainPtr	 dom;
+	struct vm_buf	 b;
+	unsigned int	 flags = VIR_DOMAIN_AFFECT_CONFIG;
+	int		 rc = -1, active;
+
+	if ((dom = vm_find(vc, name, cause)) == NULL)
+		return -1;
+	memset(&b, 0, sizeof b);
+	vm_buf_add(&b, "<exercise>\n");
+	vm_xml_exercise(&b, meta, accel, "", "  ");
+	vm_buf_add(&b, "</exercise>\n");
+	if ((active = virDomainIsActive(dom)) == 1)
+		flags |= VIR_DOMAIN_AFFECT_LIVE;
+	if (active == -1 || virDomainSetMetadata(dom,
+	    VIR_DOMAIN_METADATA_ELEMENT, b.s, "breakfix", VM_META_NS,
+	    flags) != 0)
+		vm_fail(cause, "cannot set the metadata of domain '%s'", name);
+	else
+		rc = 0;
+	free(b.s);
+	virDomainFree(dom);
 	return rc;
 }
 

@@ -41,6 +41,7 @@ struct vm_meta {
 	char		*scenario_file;	/* path it was read from */
 	char		*candidate;	/* who it is for; may be "" */
 	char		*dir;		/* the exercise's state directory */
+	char		*pool;		/* a pool member's image stamp; "" */
 	time_t		 created;
 	time_t		 expires;
 	unsigned	 port;		/* host side of the ssh forward */
@@ -91,6 +92,28 @@ char		*vm_domain_xml(const struct vm_spec *spec);
  * is left defined. Returns 0, or -1 with *cause set.
  */
 int		 vm_create(struct vm_conn *, const struct vm_spec *spec,
+		    char **cause);
+
+/*
+ * Start the defined domain called name; one with a managed save image is
+ * restored from it. Returns 0, or -1 with *cause set.
+ */
+int		 vm_start(struct vm_conn *, const char *name, char **cause);
+
+/*
+ * Save the running domain's memory to its managed save image and stop
+ * it; vm_start resumes it where it was. Returns 0, or -1 with *cause.
+ */
+int		 vm_managed_save(struct vm_conn *, const char *name,
+		    char **cause);
+
+/*
+ * Replace the domain's metadata with meta (accel as given), in its
+ * configuration and, if it runs, in the running domain. Returns 0, or
+ * -1 with *cause set.
+ */
+int		 vm_set_meta(struct vm_conn *, const char *name,
+		    const struct vm_meta *meta, enum vm_accel accel,
 		    char **cause);
 
 /*

@@ -210,6 +210,7 @@ assert_meta_equal(const struct vm_meta *got, const struct vm_meta *want)
 	assert_string_equal(got->scenario_file, want->scenario_file);
 	assert_string_equal(got->candidate, want->candidate);
 	assert_string_equal(got->dir, want->dir);
+	assert_string_equal(got->pool, want->pool != NULL ? want->pool : "");
 	assert_int_equal(got->created, want->created);
 	assert_int_equal(got->expires, want->expires);
 	assert_int_equal(got->port, want->port);
@@ -278,6 +279,67 @@ test_lifecycle(void **state)
 	assert_int_equal(vm_destroy(vc, "breakfix-rt", &cause), 0);
 	assert_null(cause);
 	assert_int_equal(count_ours(vc), 0);
+	vm_close(vc);
+}
+
+/*
+ * A pool member's life: made and saved with the pool stamp, claimed
+ * (metadata rewritten while saved), restored, its metadata rewritten
+ * again while running; both rewrites read back exactly.
+ */
+static void
+test_pool_member(void **state)
+{
+	struct vm_spec	 spec = roundtrip_spec("breakfix-ex-0001");
+	struct vm_meta	 claimed, meta;
+	struct vm_conn	*vc;
+	enum vm_state	 st;
+	char		*cause = NULL;
+
+	(void)state;
+	spec.meta.pool = (char *)"debian-12@2026-11-25T15:39:55Z";
+	assert_non_null(vc = vm_open(TEST_URI, &cause));
+	assert_int_equal(vm_create(vc, &spec, &cause), 0);
+	assert_int_equal(vm_managed_save(vc, spec.name, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(vm_lookup(vc, spec.name, &meta, &st, &cause), 0);
+	assert_int_equal(st, VM_STATE_SAVED);
+	assert_meta_equal(&meta, &spec.meta);
+	vm_meta_release(&meta);
+
+	claimed = spec.meta;
+	claimed.pool = (char *)"";
+	claimed.scenario = (char *)"web-down";
+	claimed.candidate = (char *)"Zo\xc3\xab <z>";
+	claimed.expires = spec.meta.expires + 60;
+	assert_int_equal(vm_set_meta(vc, spec.name, &claimed, VM_ACCEL_TCG,
+	    &cause), 0);
+	assert_null(cause);
+	assert_int_equal(vm_start(vc, spec.name, &cause), 0);
+	assert_int_equal(vm_lookup(vc, spec.name, &meta, &st, &cause), 0);
+	assert_int_equal(st, VM_STATE_RUNNING);
+	vm_meta_release(&meta);
+
+	claimed.candidate = (char *)"someone else";
+	assert_int_equal(vm_set_meta(vc, spec.name, &claimed, VM_ACCEL_TCG,
+	    &cause), 0);
+	assert_int_equal(vm_lookup(vc, spec.name, &meta, &st, &cause), 0);
+	assert_meta_equal(&meta, &claimed);
+	vm_meta_release(&meta);
+
+	/* Starting a running domain, or one that is gone, fails cleanly. */
+	assert_int_equal(vm_start(vc, spec.name, &cause), -1);
+	assert_non_null(strstr(cause, "cannot start domain"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(vm_destroy(vc, spec.name, &cause), 0);
+	assert_int_equal(vm_managed_save(vc, spec.name, &cause), -1);
+	assert_non_null(strstr(cause, "cannot look up domain"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(vm_set_meta(vc, spec.name, &claimed, VM_ACCEL_TCG,
+	    &cause), -1);
+	free(cause);
 	vm_close(vc);
 }
 
@@ -461,6 +523,7 @@ main(void)
 		cmocka_unit_test(test_open_bad),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_pool_member),
 		cmocka_unit_test(test_unrepresentable),
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_garbled),
