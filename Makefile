@@ -61,10 +61,13 @@ WEB_PLAYER = build/web-player/asciinema-player.min.js
 # breakfix replay: the terminal player (cast is read by the reviewer's tools).
 MODULES	+= player
 COMMANDS += cmd-replay
+# The pool of exercises booted ahead of time (breakfix pool).
+MODULES	+= pool
+COMMANDS += cmd-pool
 UNIT_TESTS += cast
 
 .PHONY: all check unit cppcheck cli-test fuzz fuzz-build deps demo install \
-	clean e2e image web-player
+	bench clean e2e image web-player
 .SUFFIXES:
 
 all: breakfix
@@ -114,10 +117,23 @@ check:
 	$(MAKE) fuzz
 	$(MAKE) WERROR=1 e2e
 
+# The scenarios' selftests take VMs from a pool of two filled ahead (each
+# claim refills it in the background); the pool is drained afterwards.
 e2e: all image
 	tests/e2e/lifecycle.sh ./breakfix
 	tests/e2e/gateway.sh ./breakfix
-	./breakfix selftest --jobs 2 scenarios/*.yaml
+	tests/e2e/pool.sh ./breakfix
+	BREAKFIX_POOL_SIZE=2 ./breakfix pool fill
+	BREAKFIX_POOL_SIZE=2 ./breakfix selftest --jobs 2 scenarios/*.yaml; \
+	    rc=$$?; ./breakfix pool drain; exit $$rc
+
+# Figures, each script printing a table: launch cold/warm/hot, how many
+# exercises fit, the gateway against direct SSH, the reviewer's tools.
+bench: all image
+	bench/launch.sh
+	bench/capacity.sh
+	bench/gateway.sh
+	bench/reviewer.sh
 
 # The base image, built only when its recipe (or the admin key) changed.
 image: all

@@ -20,7 +20,9 @@
 #include "image.h"
 #include "keys.h"
 #include "log.h"
+#include "pool.h"
 #include "spawn.h"
+#include "units.h"
 #include "util.h"
 #include "vm.h"
 
@@ -215,6 +217,45 @@ doctor_gateway(void)
 	free(fp);
 }
 
+/* Informational: an empty pool only means slower launches. */
+static void
+doctor_pool(struct doctor *dr, struct vm_conn *conn)
+{
+	struct pool_config	 c;
+	struct pool_member	*v = NULL;
+	char			*cause = NULL, b1[UNITS_BUFSZ], b2[UNITS_BUFSZ];
+	char			 line[400];
+	uint64_t		 used = 0;
+	size_t			 n = 0, i, ready = 0, stale = 0;
+
+	if (pool_config(&c, &cause) != 0) {
+		doctor_fail(dr, "pool", cause, "fix the variable");
+		free(cause);
+		return;
+	}
+	if (conn == NULL || pool_list(conn, &v, &n, &cause) != 0) {
+		printf("--    %-11s %s\n", "pool", cause ? cause :
+		    "no libvirt connection");
+		free(cause);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		used += v[i].disk;
+		stale += v[i].stale;
+		ready += !v[i].stale && strcmp(v[i].state, "pooled") == 0;
+	}
+	snprintf(line, sizeof line, "%zu of %d ready%s, %zu stale, %s of %s "
+	    "disk; fill %s", ready, c.size, c.size == 0 ? " (off)" : "", stale,
+	    units_format_human(used, b1), units_format_human(c.disk, b2),
+	    pool_filling() ? "running" : "idle");
+	if (ready == 0 && c.size > 0)
+		printf("--    %-11s %s ('breakfix pool fill' makes up faster)\n",
+		    "pool", line);
+	else
+		doctor_ok("pool", line);
+	pool_members_free(v, n);
+}
+
 static int
 doctor_exec(int argc, char **argv)
 {
@@ -258,6 +299,7 @@ doctor_exec(int argc, char **argv)
 	doctor_image(&dr, "debian-12");
 	doctor_space(&dr);
 	doctor_gateway();
+	doctor_pool(&dr, conn);
 	vm_close(conn);
 	if (dr.failed != 0)
 		log_error("%d problem%s found", dr.failed,
@@ -270,7 +312,8 @@ const struct cmd_entry cmd_doctor_entry = {
 	"check this host can run exercises; say (or do) what fixes it",
 	"Checks QEMU and the tools, virtlogd and libvirtd, the libvirt\n"
 	"connection, /dev/kvm and which accelerator 'up' will use, the admin\n"
-	"key, the base image (present and current) and free disk space.\n"
+	"key, the base image (present and current), free disk space, the\n"
+	"gateway and the pool.\n"
 	"Each problem comes with the command that fixes it.\n\n"
 	"Options:\n"
 	"  --fix  start virtlogd and libvirtd when they are not running (there\n"

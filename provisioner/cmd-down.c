@@ -31,7 +31,7 @@ down_all(struct vm_conn *conn)
 {
 	struct vm_entry	*v = NULL;
 	char		*cause = NULL;
-	size_t		 n, i;
+	size_t		 n, i, pooled = 0;
 	int		 rc = CMD_OK;
 
 	if (vm_list(conn, &v, &n, &cause) != 0) {
@@ -39,12 +39,19 @@ down_all(struct vm_conn *conn)
 		return CMD_FAILED;
 	}
 	for (i = 0; i < n; i++) {
+		if (*v[i].meta.pool != '\0') {
+			pooled++;	/* not an exercise yet */
+			continue;
+		}
 		if (cmd_down_one(conn, v[i].name + sizeof VM_NAME_PREFIX - 1)
 		    != 0)
 			rc = CMD_FAILED;
 	}
-	if (n == 0)
+	if (n == pooled)
 		log_info("no exercise is up");
+	if (pooled > 0)
+		log_info("%zu pool member%s left ('breakfix pool drain' removes "
+		    "them)", pooled, pooled == 1 ? "" : "s");
 	vm_entries_free(v, n);
 	return rc;
 }

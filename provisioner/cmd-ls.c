@@ -58,7 +58,13 @@ ls_records(struct vm_entry *v, size_t n, json_t *arr)
 				break;
 		}
 		if (j == n && exercise_load(ids[i], &ex, &cause) == 0) {
-			const char *st = strcmp(ex->state, "down") == 0 ?
+			const char *st;
+			if (*ex->meta.pool != '\0') {
+				exercise_free(ex);
+				free(ids[i]);
+				continue;
+			}
+			st = strcmp(ex->state, "down") == 0 ?
 			    "down" : "lost";
 			if (arr != NULL)
 				json_array_append_new(arr,
@@ -117,6 +123,8 @@ ls_exec(int argc, char **argv)
 		    "SCENARIO", "CANDIDATE", "STATE", "AGE", "LEFT", "PORT");
 	for (i = 0; i < n; i++) {
 		const char *id = v[i].name + sizeof VM_NAME_PREFIX - 1;
+		if (*v[i].meta.pool != '\0')
+			continue;	/* a pool member: see `pool status` */
 		if (json)
 			json_array_append_new(arr, ls_json_row(id,
 			    vm_state_name(v[i].state), &v[i].meta));

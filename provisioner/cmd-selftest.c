@@ -19,6 +19,7 @@
 #include "guest.h"
 #include "inject.h"
 #include "log.h"
+#include "pool.h"
 #include "scenario.h"
 #include "util.h"
 #include "vm.h"
@@ -91,7 +92,7 @@ selftest_one(struct vm_conn *conn, const char *path)
 	memset(&o, 0, sizeof o);
 	o.candidate = "selftest";
 	o.note = selftest_note;
-	if (exercise_up(conn, sc, &o, &ex, &tail, &cause) != 0) {
+	if (pool_up(conn, sc, &o, &ex, &tail, &cause) != 0) {
 		printf("FAIL  %-16s up: %s\n", sc->name, cause);
 		goto out;
 	}
@@ -99,9 +100,10 @@ selftest_one(struct vm_conn *conn, const char *path)
 	if (selftest_solve(ex, sc, &cause) != 0)
 		printf("FAIL  %-16s %s\n", sc->name, cause);
 	else {
-		printf("ok    %-16s boot %.1f s, %zu faults %.1f s, solved and "
+		printf("ok    %-16s %s %.1f s, %zu faults %.1f s, solved and "
 		    "%zu checks pass %.1f s, total %.1f s\n", sc->name,
-		    ex->boot_ms / 1000.0, sc->nfaults, ex->faults_ms / 1000.0,
+		    ex->launch, ex->boot_ms / 1000.0, sc->nfaults,
+		    ex->faults_ms / 1000.0,
 		    sc->nchecks, (util_now_ms() - t1) / 1000.0,
 		    (util_now_ms() - t0) / 1000.0);
 		rc = 0;

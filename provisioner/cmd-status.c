@@ -35,7 +35,9 @@ status_text(const struct exercise *ex, const char *state, const char *tail)
 	printf("  accel      %s\n", vm_accel_name(m->accel));
 	printf("  ssh port   127.0.0.1:%u\n", m->port);
 	if (ex->boot_ms != 0)
-		printf("  boot       %.1f s to SSH\n", ex->boot_ms / 1000.0);
+		printf("  launch     %s, %.1f s to SSH, ready in %.1f s\n",
+		    *ex->launch ? ex->launch : "cold", ex->boot_ms / 1000.0,
+		    ex->ready_ms / 1000.0);
 	printf("  directory  %s\n", m->dir);
 	printf("\nConsole (last %d lines):\n%s", STATUS_TAIL_LINES,
 	    tail && *tail ? tail : "(empty)\n");
@@ -48,14 +50,15 @@ status_json(const struct exercise *ex, const char *state, const char *tail)
 	json_t			*j;
 
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, "
-	    "s:s, s:i, s:i, s:s, s:s}",
+	    "s:s, s:i, s:s, s:i, s:i, s:s, s:s}",
 	    "id", ex->id, "state", state, "scenario", m->scenario,
 	    "scenario_file", m->scenario_file, "candidate", m->candidate,
 	    "created", (json_int_t)m->created, "expires",
 	    (json_int_t)m->expires, "downed", (json_int_t)ex->downed,
 	    "domain", ex->domain, "uri", ex->uri, "accel",
-	    vm_accel_name(m->accel), "port", (int)m->port, "boot_ms",
-	    ex->boot_ms, "dir", m->dir, "console_tail", tail ? tail : "");
+	    vm_accel_name(m->accel), "port", (int)m->port, "launch",
+	    *ex->launch ? ex->launch : "cold", "boot_ms", ex->boot_ms,
+	    "ready_ms", ex->ready_ms, "dir", m->dir, "console_tail", tail ? tail : "");
 	cmd_print_json(j);
 }
 

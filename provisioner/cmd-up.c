@@ -17,6 +17,7 @@
 #include "gateway.h"
 #include "keys.h"
 #include "log.h"
+#include "pool.h"
 #include "scenario.h"
 #include "units.h"
 #include "util.h"
@@ -58,12 +59,13 @@ up_print(const struct exercise *ex, int json)
 	if (gateway_info(&host, &port, &fp, &gwerr) != 0)
 		host = xstrdup("HOST");
 	if (json) {
-		j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:s, s:s, "
-		    "s:{s:s, s:i, s:s?, s:b}}",
+		j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:s, s:i, s:i, "
+		    "s:s, s:s, s:{s:s, s:i, s:s?, s:b}}",
 		    "id", ex->id, "domain", ex->domain, "port",
 		    (int)ex->meta.port, "dir", ex->meta.dir, "accel",
 		    vm_accel_name(ex->meta.accel), "expires",
-		    (json_int_t)ex->meta.expires, "boot_ms", ex->boot_ms,
+		    (json_int_t)ex->meta.expires, "launch", ex->launch,
+		    "boot_ms", ex->boot_ms, "ready_ms", ex->ready_ms,
 		    "user", ex->id, "password", ex->password ? ex->password : "",
 		    "gateway", "host", host, "port", (int)port, "fingerprint",
 		    fp, "running", gwerr == NULL);
@@ -72,7 +74,10 @@ up_print(const struct exercise *ex, int json)
 	}
 	gmtime_r(&ex->meta.expires, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-	printf("%s is ready (%s boot took %.1f s)\n", ex->id,
+	printf("%s is ready in %.1f s (%s, %s: %.1f s to SSH)\n", ex->id,
+	    ex->ready_ms / 1000.0, strcmp(ex->launch, "cold") == 0 ?
+	    "booted" : strcmp(ex->launch, "warm") == 0 ?
+	    "restored from the pool" : "running in the pool",
 	    vm_accel_name(ex->meta.accel), ex->boot_ms / 1000.0);
 	printf("  scenario   %s (%s)\n", ex->meta.scenario,
 	    ex->meta.scenario_file);
@@ -113,7 +118,8 @@ up_parse_accel(const char *s, enum exercise_accel_choice *out)
 
 /* Options from the environment first, flags override them. */
 static int
-up_options(int argc, char **argv, struct exercise_opts *o, int *json)
+up_options(int argc, char **argv, struct exercise_opts *o, int *json,
+    int *no_pool)
 {
 	static const struct option longopts[] = {
 		CMD_COMMON_LONGOPTS,
@@ -123,6 +129,7 @@ up_options(int argc, char **argv, struct exercise_opts *o, int *json)
 		{ "accel", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-pool", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cmd_entry	*e = &cmd_up_entry;
@@ -146,6 +153,9 @@ up_options(int argc, char **argv, struct exercise_opts *o, int *json)
 			continue;
 		case 'j':
 			*json = 1;
+			continue;
+		case 'P':
+			*no_pool = 1;
 			continue;
 		case 'a':
 			if (up_parse_accel(optarg, &o->accel) != 0)
@@ -185,10 +195,10 @@ up_exec(int argc, char **argv)
 	struct diag		*d = NULL;
 	struct sigaction	 sa;
 	char			*cause = NULL, *tail = NULL;
-	int			 json = 0, r, rc = CMD_FAILED;
+	int			 json = 0, no_pool = 0, r, rc = CMD_FAILED;
 
 	memset(&o, 0, sizeof o);
-	if ((r = up_options(argc, argv, &o, &json)) != 0)
+	if ((r = up_options(argc, argv, &o, &json, &no_pool)) != 0)
 		return r == -1 ? CMD_OK : r;
 	d = diag_new(argv[optind]);
 	if ((sc = scenario_load(argv[optind], d)) == NULL) {
@@ -204,7 +214,8 @@ up_exec(int argc, char **argv)
 	o.note = up_note;
 	o.cancelled = up_cancelled;
 	log_info("launching %s: %s", sc->name, sc->title);
-	if (exercise_up(conn, sc, &o, &ex, &tail, &cause) != 0) {
+	if ((no_pool ? exercise_up(conn, sc, &o, &ex, &tail, &cause) :
+	    pool_up(conn, sc, &o, &ex, &tail, &cause)) != 0) {
 		log_error("up failed: %s", cause);
 		if (tail != NULL && *tail != '\0')
 			fprintf(stderr, "last lines of the VM's console:\n%s",
@@ -230,8 +241,13 @@ const struct cmd_entry cmd_up_entry = {
 	"launch an exercise: boot the scenario's VM and wait until it is ready",
 	"Reads the scenario, creates an exercise (its own directory, a disk\n"
 	"overlay on the base image and a libvirt domain breakfix-<id>),\n"
-	"boots it and waits until breakfix can log in to it over SSH. If\n"
-	"anything fails, or on Ctrl-C, everything made is removed again.\n\n"
+	"boots it and waits until breakfix can log in to it over SSH, then\n"
+	"sets up the candidate's account, injects the faults and proves\n"
+	"them. If anything fails, or on Ctrl-C, everything made is removed\n"
+	"again.\n\n"
+	"A VM from the pool, booted ahead of time, is used when one is ready\n"
+	"(seconds instead of a minute); 'up' then refills the pool in the\n"
+	"background.\n\n"
 	"Options:\n"
 	"  --candidate NAME  who the exercise is for (recorded)\n"
 	"  --candidate-key FILE  the candidate's SSH public keys: they may\n"
@@ -244,6 +260,8 @@ const struct cmd_entry cmd_up_entry = {
 	"  --timeout DUR     how long to wait for the VM to answer SSH\n"
 	"                    (default 5m under TCG, 2m under KVM)\n"
 	"  --json            print one JSON object (id, port, ...)\n"
+	"  --no-pool         boot a new VM even if the pool has one ready\n"
+	"                    (see 'breakfix help pool')\n"
 	"  --connect URI     libvirt to use (default qemu:///system; also\n"
 	"                    BREAKFIX_CONNECT)\n"
 	"  --state-dir DIR   default /var/lib/breakfix (BREAKFIX_STATE_DIR)\n",

@@ -32,6 +32,7 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_image_entry;
 extern const struct cmd_entry cmd_ls_entry;
 extern const struct cmd_entry cmd_reap_entry;
+extern const struct cmd_entry cmd_pool_entry;
 extern const struct cmd_entry cmd_replay_entry;
 extern const struct cmd_entry cmd_gateway_entry;
 extern const struct cmd_entry cmd_commands_entry;

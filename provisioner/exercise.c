@@ -39,6 +39,7 @@
 #define EX_KVM_LIFE		10	/* a KVM guest silent this long hangs */
 #define EX_KVM_VERDICT		"accel-kvm-broken"
 #define EX_SETTLE_MS		(2 * 60 * 1000)	/* boot after SSH answers */
+#define EX_WARM_SSH		60	/* seconds to SSH, restored */
 
 static void
 ex_note(const struct exercise_opts *o, const char *fmt, ...)
@@ -171,19 +172,23 @@ ex_to_json(const struct exercise *ex)
 {
 	const struct vm_meta	*m = &ex->meta;
 
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-	    "s:I, s:I, s:I, s:i, s:s, s:i, s:i}",
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
+	    "s:s, s:I, s:I, s:I, s:i, s:s, s:i, s:i, s:i, s:s?, s:s?, s:I, "
+	    "s:i, s:I}",
 	    "format", 1, "id", ex->id, "domain", ex->domain, "state", ex->state,
 	    "uri", ex->uri, "image", ex->image, "scenario", m->scenario,
 	    "scenario_file", m->scenario_file, "candidate", m->candidate,
 	    "dir", m->dir, "created", (json_int_t)m->created,
 	    "expires", (json_int_t)m->expires, "downed", (json_int_t)ex->downed,
 	    "port", (int)m->port, "accel", vm_accel_name(m->accel),
-	    "boot_ms", ex->boot_ms, "faults_ms", ex->faults_ms);
+	    "boot_ms", ex->boot_ms, "faults_ms", ex->faults_ms,
+	    "ready_ms", ex->ready_ms, "launch", ex->launch, "pool", m->pool,
+	    "memory", (json_int_t)ex->shape.memory, "vcpus",
+	    (int)ex->shape.vcpus, "disk", (json_int_t)ex->shape.disk);
 }
 
-static int
-ex_save(const struct exercise *ex, char **cause)
+int
+exercise_save(const struct exercise *ex, char **cause)
 {
 	json_t	*j = ex_to_json(ex);
 	char	*path = ex_file(ex->meta.dir, "exercise.json"), *tmp;
@@ -263,6 +268,16 @@ exercise_load(const char *id, struct exercise **out, char **cause)
 	ex->boot_ms = (int)json_integer_value(json_object_get(j, "boot_ms"));
 	ex->faults_ms = (int)json_integer_value(json_object_get(j,
 	    "faults_ms"));
+	ex->ready_ms = (int)json_integer_value(json_object_get(j, "ready_ms"));
+	ex->launch = ex_json_str(j, "launch");
+	ex->meta.pool = ex_json_str(j, "pool");
+	ex->shape.image = ex->image;
+	ex->shape.memory = (uint64_t)json_integer_value(json_object_get(j,
+	    "memory"));
+	ex->shape.vcpus = (unsigned)json_integer_value(json_object_get(j,
+	    "vcpus"));
+	ex->shape.disk = (uint64_t)json_integer_value(json_object_get(j,
+	    "disk"));
 	json_decref(j);
 	*out = ex;
 	return 0;
@@ -279,6 +294,7 @@ exercise_free(struct exercise *ex)
 	free(ex->state);
 	free(ex->uri);
 	free(ex->image);
+	free(ex->launch);
 	if (ex->password != NULL) {
 		explicit_bzero(ex->password, strlen(ex->password));
 		free(ex->password);
@@ -427,12 +443,11 @@ exercise_auto_accel(struct vm_conn *conn, char **why)
 }
 
 static int
-ex_overlay(const struct image *img, const struct scenario *sc,
-    const char *path, char **cause)
+ex_overlay(const struct image *img, uint64_t bytes, const char *path,
+    char **cause)
 {
 	const char	*argv[12];
 	char		 size[32], *out = NULL;
-	uint64_t	 bytes = sc->disk;
 	int		 rc;
 
 	/* An overlay cannot be smaller than its base image. */
@@ -526,8 +541,8 @@ ex_start(struct ex_up *u, enum vm_accel accel, char **cause)
 	spec.cmdline = u->img->cmdline;
 	spec.disk = u->disk;
 	spec.console_log = u->log;
-	spec.memory = u->sc->memory;
-	spec.vcpus = u->sc->vcpus;
+	spec.memory = u->ex->shape.memory;
+	spec.vcpus = u->ex->shape.vcpus;
 	spec.accel = accel;
 	spec.hard_limit = exercise_can_hard_limit(u->conn, &why);
 	free(why);
@@ -559,8 +574,8 @@ ex_boot(struct ex_up *u, char **cause)
 		free(why);
 	}
 	ex_note(u->o, "starting %s (%s, %s memory, %u vCPU)", u->ex->domain,
-	    vm_accel_name(accel), units_format_size(u->sc->memory, mem),
-	    u->sc->vcpus);
+	    vm_accel_name(accel), units_format_size(u->ex->shape.memory, mem),
+	    u->ex->shape.vcpus);
 	if (ex_start(u, accel, cause) != 0)
 		return -1;
 	if (accel == VM_ACCEL_TCG ||
@@ -775,30 +790,166 @@ out:
 	return rc;
 }
 
+/* The VM and its files: directory, port, host keys, overlay. */
 static int
-ex_prepare(struct ex_up *u, char **cause)
+ex_prepare_vm(struct ex_up *u, char **cause)
 {
 	struct exercise	*ex = u->ex;
 	unsigned	 port;
 
-	if (image_load(u->sc->image, &u->img, cause) != 0 ||
+	if (image_load(ex->image, &u->img, cause) != 0 ||
 	    keys_admin_paths(&u->admin_key, NULL, cause) != 0 ||
 	    ex_free_port(&port, cause) != 0)
 		return -1;
 	ex->meta.port = port;
-	if (ex_mkdirs(ex->meta.dir, cause) != 0 ||
-	    credentials_make(ex->meta.dir, u->o->candidate_key, &ex->password,
-	    cause) != 0)
+	if (ex_mkdirs(ex->meta.dir, cause) != 0)
 		return -1;
 	u->disk = ex_file(ex->meta.dir, "disk.qcow2");
 	u->log = ex_file(ex->meta.dir, "console.log");
 	u->known_hosts = ex_file(ex->meta.dir, "known_hosts");
-	if (ex_save(ex, cause) != 0 ||
-	    ex_copy_scenario(u->sc, ex->meta.dir, cause) != 0 ||
+	if (exercise_save(ex, cause) != 0 ||
 	    ex_known_hosts(u->img, u->known_hosts, port, cause) != 0)
 		return -1;
 	ex_note(u->o, "creating overlay on image %s", u->img->name);
-	return ex_overlay(u->img, u->sc, u->disk, cause);
+	return ex_overlay(u->img, ex->shape.disk, u->disk, cause);
+}
+
+/* What belongs to this candidate: credentials and the scenario's copy. */
+static int
+ex_personalise(struct ex_up *u, char **cause)
+{
+	struct exercise	*ex = u->ex;
+
+	if (credentials_make(ex->meta.dir, u->o->candidate_key, &ex->password,
+	    cause) != 0 || exercise_save(ex, cause) != 0)
+		return -1;
+	return ex_copy_scenario(u->sc, ex->meta.dir, cause);
+}
+
+/* Boot a new VM and wait for breakfix's login. */
+static int
+ex_cold(struct ex_up *u, char **cause)
+{
+	int	 timeout = u->o->boot_timeout;
+
+	free(u->ex->launch);
+	u->ex->launch = xstrdup("cold");
+	if (ex_prepare_vm(u, cause) != 0 || ex_personalise(u, cause) != 0 ||
+	    ex_boot(u, cause) != 0)
+		return -1;
+	if (timeout == 0)
+		timeout = u->ex->meta.accel == VM_ACCEL_KVM ? EX_BOOT_KVM :
+		    EX_BOOT_TCG;
+	return ex_wait_ssh(u, timeout, cause);
+}
+
+/*
+ * A guest restored from saved memory still runs on the time it was
+ * saved at: set it from the host's before anything reads it.
+ */
+static int
+ex_set_clock(struct ex_up *u, char **cause)
+{
+	char	*cmd, *err = NULL;
+	int	 status, rc;
+
+	xasprintf(&cmd, "date -u -s @%lld >/dev/null", (long long)time(NULL));
+	rc = inject_root(u->guest, cmd, NULL, 30 * 1000, &status, &err,
+	    cause);
+	if (rc == 0 && status != 0) {
+		xasprintf(cause, "cannot set the guest's clock: %s",
+		    err != NULL ? err : "date failed");
+		rc = -1;
+	}
+	free(err);
+	free(cmd);
+	return rc;
+}
+
+/*
+ * Take over the claimed pool member o->pool_id: its id, domain, port and
+ * files become this exercise's; start it from its saved memory (warm)
+ * or find it running (hot), and wait for breakfix's login.
+ */
+static int
+ex_warm(struct ex_up *u, char **cause)
+{
+	struct exercise	*ex = u->ex, *pm = NULL;
+	struct vm_meta	 m;
+	enum vm_state	 st;
+	int		 r, rc = -1;
+
+	memset(&m, 0, sizeof m);
+	if (exercise_load(u->o->pool_id, &pm, cause) != 0)
+		return -1;
+	free(ex->id);
+	free(ex->domain);
+	free(ex->meta.id);
+	free(ex->meta.dir);
+	ex->id = xstrdup(pm->id);
+	ex->domain = xstrdup(pm->domain);
+	ex->meta.id = xstrdup(pm->id);
+	ex->meta.dir = xstrdup(pm->meta.dir);
+	ex->meta.port = pm->meta.port;
+	ex->meta.accel = pm->meta.accel;
+	u->defined = 1;
+	u->disk = ex_file(ex->meta.dir, "disk.qcow2");
+	u->log = ex_file(ex->meta.dir, "console.log");
+	u->known_hosts = ex_file(ex->meta.dir, "known_hosts");
+	if (keys_admin_paths(&u->admin_key, NULL, cause) != 0 ||
+	    ex_personalise(u, cause) != 0)
+		goto out;
+	if ((r = vm_lookup(u->conn, ex->domain, &m, &st, cause)) != 0) {
+		if (r == 1)
+			xasprintf(cause, "its domain is gone");
+		goto out;
+	}
+	free(ex->launch);
+	ex->launch = xstrdup(st == VM_STATE_RUNNING ? "hot" : "warm");
+	if (st == VM_STATE_SAVED) {
+		ex_note(u->o, "starting pool member %s from its saved memory",
+		    ex->id);
+		if (vm_start(u->conn, ex->domain, cause) != 0)
+			goto out;
+	} else if (st != VM_STATE_RUNNING) {
+		xasprintf(cause, "its domain is %s", vm_state_name(st));
+		goto out;
+	} else
+		ex_note(u->o, "taking running pool member %s", ex->id);
+	if (vm_set_meta(u->conn, ex->domain, &ex->meta, ex->meta.accel,
+	    cause) != 0 || ex_wait_ssh(u, EX_WARM_SSH, cause) != 0 ||
+	    ex_set_clock(u, cause) != 0)
+		goto out;
+	rc = 0;
+out:
+	vm_meta_release(&m);
+	exercise_free(pm);
+	return rc;
+}
+
+/* Forget a failed start: domain, directory, and what ex_up holds. */
+static void
+ex_up_abandon(struct ex_up *u)
+{
+	char	*ignored = NULL;
+
+	if (vm_destroy(u->conn, u->ex->domain, &ignored) != 0)
+		free(ignored);
+	if (access(u->ex->meta.dir, F_OK) == 0 && u->disk != NULL)
+		ex_remove_dir(u->ex->meta.dir);
+	guest_close(u->guest);
+	u->guest = NULL;
+	u->defined = 0;
+	if (u->ex->password != NULL) {
+		explicit_bzero(u->ex->password, strlen(u->ex->password));
+		free(u->ex->password);
+		u->ex->password = NULL;
+	}
+	free(u->disk);
+	free(u->log);
+	free(u->known_hosts);
+	free(u->admin_key);
+	u->disk = u->log = u->known_hosts = u->admin_key = NULL;
 }
 
 /*
@@ -823,27 +974,29 @@ ex_set_id(struct exercise *ex, const char *name)
 }
 
 static struct exercise *
-ex_new(struct vm_conn *conn, const struct scenario *sc,
-    const struct exercise_opts *o)
+ex_new(struct vm_conn *conn, const char *name,
+    const struct exercise_shape *shape)
 {
 	struct exercise	*ex = xcalloc(1, sizeof *ex);
-	time_t		 ttl = o->ttl;
 
-	if (ttl == 0)
-		ttl = (time_t)sc->time_limit + 1800 > EX_TTL_DEFAULT ?
-		    (time_t)sc->time_limit + 1800 : EX_TTL_DEFAULT;
-	ex_set_id(ex, sc->name);
+	ex_set_id(ex, name);
 	ex->state = xstrdup("creating");
 	ex->uri = xstrdup(vm_uri(conn));
-	ex->image = xstrdup(sc->image);
-	ex->meta.scenario = xstrdup(sc->name);
-	ex->meta.scenario_file = realpath(sc->path, NULL);
-	if (ex->meta.scenario_file == NULL)
-		ex->meta.scenario_file = xstrdup(sc->path);
-	ex->meta.candidate = xstrdup(o->candidate ? o->candidate : "");
+	ex->image = xstrdup(shape->image);
+	ex->shape = *shape;
+	ex->shape.image = ex->image;
+	ex->meta.pool = xstrdup("");
 	ex->meta.created = time(NULL);
-	ex->meta.expires = ex->meta.created + ttl;
 	return ex;
+}
+
+void
+exercise_shape_of(const struct scenario *sc, struct exercise_shape *shape)
+{
+	shape->image = sc->image;
+	shape->memory = sc->memory;
+	shape->vcpus = sc->vcpus;
+	shape->disk = sc->disk;
 }
 
 int
@@ -851,29 +1004,47 @@ exercise_up(struct vm_conn *conn, const struct scenario *sc,
     const struct exercise_opts *o, struct exercise **out,
     char **console_tail, char **cause)
 {
-	struct ex_up	 u;
-	char		*ignored = NULL;
-	int		 timeout, rc = -1;
+	struct exercise_shape	 shape;
+	struct ex_up		 u;
+	struct exercise		*ex;
+	long long		 start = util_now_ms();
+	time_t			 ttl = o->ttl;
+	int			 rc = -1;
 
 	*out = NULL;
 	memset(&u, 0, sizeof u);
 	u.conn = conn;
 	u.sc = sc;
 	u.o = o;
-	u.ex = ex_new(conn, sc, o);
-	if (ex_prepare(&u, cause) != 0 || ex_boot(&u, cause) != 0)
+	exercise_shape_of(sc, &shape);
+	if (ttl == 0)
+		ttl = (time_t)sc->time_limit + 1800 > EX_TTL_DEFAULT ?
+		    (time_t)sc->time_limit + 1800 : EX_TTL_DEFAULT;
+	u.ex = ex = ex_new(conn, sc->name, &shape);
+	ex->meta.scenario = xstrdup(sc->name);
+	ex->meta.scenario_file = realpath(sc->path, NULL);
+	if (ex->meta.scenario_file == NULL)
+		ex->meta.scenario_file = xstrdup(sc->path);
+	ex->meta.candidate = xstrdup(o->candidate ? o->candidate : "");
+	ex->meta.expires = ex->meta.created + ttl;
+	if (o->pool_id != NULL && ex_warm(&u, cause) != 0) {
+		ex_note(o, "pool member %s did not come up (%s); booting a "
+		    "new VM instead", o->pool_id, *cause);
+		free(*cause);
+		*cause = NULL;
+		ex_up_abandon(&u);
+		ex_set_id(ex, sc->name);
+	}
+	if (u.guest == NULL && ex_cold(&u, cause) != 0)
 		goto out;
-	timeout = o->boot_timeout;
-	if (timeout == 0)
-		timeout = u.ex->meta.accel == VM_ACCEL_KVM ? EX_BOOT_KVM :
-		    EX_BOOT_TCG;
-	if (ex_wait_ssh(&u, timeout, cause) != 0 || ex_break(&u, cause) != 0)
+	if (ex_break(&u, cause) != 0)
 		goto out;
-	free(u.ex->state);
-	u.ex->state = xstrdup("ready");
-	if (ex_save(u.ex, cause) != 0)
+	free(ex->state);
+	ex->state = xstrdup("ready");
+	ex->ready_ms = (int)(util_now_ms() - start);
+	if (exercise_save(ex, cause) != 0)
 		goto out;
-	*out = u.ex;
+	*out = ex;
 	u.ex = NULL;		/* transferred */
 	rc = 0;
 out:
@@ -881,13 +1052,66 @@ out:
 		if (console_tail != NULL && u.log != NULL)
 			*console_tail = exercise_console_tail(u.ex->meta.dir,
 			    15);
-		if (vm_destroy(conn, u.ex->domain, &ignored) != 0)
-			free(ignored);
-		if (access(u.ex->meta.dir, F_OK) == 0 && u.disk != NULL)
-			ex_remove_dir(u.ex->meta.dir);
+		ex_up_abandon(&u);
 	}
 	exercise_free(u.ex);
 	ex_up_release(&u);
+	return rc;
+}
+
+int
+exercise_pool_make(struct vm_conn *conn, const struct exercise_shape *shape,
+    const char *stamp, int hot, const struct exercise_opts *o, char **id,
+    char **cause)
+{
+	struct ex_up	 u;
+	int		 timeout = o->boot_timeout, rc = -1;
+
+	*id = NULL;
+	memset(&u, 0, sizeof u);
+	u.conn = conn;
+	u.o = o;
+	u.ex = ex_new(conn, "ex", shape);
+	free(u.ex->state);
+	u.ex->state = xstrdup("filling");
+	free(u.ex->meta.pool);
+	u.ex->meta.pool = xstrdup(stamp);
+	u.ex->launch = xstrdup(hot ? "hot" : "warm");
+	if (timeout == 0)
+		timeout = EX_BOOT_TCG;
+	if (ex_prepare_vm(&u, cause) != 0 || ex_boot(&u, cause) != 0 ||
+	    ex_wait_ssh(&u, timeout, cause) != 0)
+		goto out;
+	ex_wait_booted(&u);
+	guest_close(u.guest);
+	u.guest = NULL;
+	if (!hot && vm_managed_save(conn, u.ex->domain, cause) != 0)
+		goto out;
+	free(u.ex->state);
+	u.ex->state = xstrdup("pooled");
+	if (exercise_save(u.ex, cause) != 0)
+		goto out;
+	*id = xstrdup(u.ex->id);
+	rc = 0;
+out:
+	if (rc != 0)
+		ex_up_abandon(&u);
+	exercise_free(u.ex);
+	ex_up_release(&u);
+	return rc;
+}
+
+int
+exercise_discard(struct vm_conn *conn, const char *id, char **cause)
+{
+	char	*domain, *dir = ex_dir(id);
+	int	 rc;
+
+	xasprintf(&domain, VM_NAME_PREFIX "%s", id);
+	if ((rc = vm_destroy(conn, domain, cause)) == 0)
+		ex_remove_dir(dir);
+	free(domain);
+	free(dir);
 	return rc;
 }
 
@@ -942,7 +1166,7 @@ exercise_down(struct vm_conn *conn, const char *id, int *was_up,
 			free(ex->state);
 			ex->state = xstrdup("down");
 			ex->downed = time(NULL);
-			if (ex_save(ex, cause) != 0)
+			if (exercise_save(ex, cause) != 0)
 				goto out;
 		}
 	}

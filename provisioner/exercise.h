@@ -9,12 +9,17 @@
  *	scenario.yaml	the scenario as it was at launch (kept)
  *	events.log	what happened, one JSON object a line (kept)
  *
+ * A pool member (pool.h) is an exercise-to-be: same directory and domain
+ * naming, state "filling" then "pooled", no scenario yet; `up` claims it
+ * and starts it from its saved memory instead of booting.
+ *
  * The same facts live in the libvirt domain's metadata (vm.h); the
  * record survives the domain.
  */
 #ifndef BREAKFIX_EXERCISE_H
 #define BREAKFIX_EXERCISE_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "scenario.h"
@@ -28,12 +33,22 @@ enum exercise_accel_choice {
 	EXERCISE_ACCEL_TCG,
 };
 
+/* What a VM is made of: fixed when its domain is defined. */
+struct exercise_shape {
+	const char	*image;
+	uint64_t	 memory;	/* bytes */
+	unsigned	 vcpus;
+	uint64_t	 disk;		/* bytes */
+};
+
 struct exercise_opts {
 	const char			*candidate;	/* may be NULL */
 	const char			*candidate_key;	/* pubkey file, or NULL */
 	time_t				 ttl;		/* 0: default */
 	enum exercise_accel_choice	 accel;
 	int				 boot_timeout;	/* seconds; 0: default */
+	/* A pool member claimed for this exercise (pool.h), or NULL. */
+	const char			*pool_id;
 	/* Progress for the person waiting; msg is one line. */
 	void				(*note)(const char *msg, void *arg);
 	void				 *arg;
@@ -47,20 +62,29 @@ struct exercise {
 	char		*state;		/* creating, ready, failed, down */
 	char		*uri;		/* the libvirt it lives on */
 	char		*image;
-	struct vm_meta	 meta;
+	char		*launch;	/* cold, warm (restored), hot */
+	struct exercise_shape shape;	/* .image points at image */
+	struct vm_meta	 meta;		/* meta.pool: stamp while pooled */
 	time_t		 downed;	/* 0 while up */
 	int		 boot_ms;	/* domain start to SSH answering */
+	int		 ready_ms;	/* all of up, for the record */
 	int		 faults_ms;	/* applying and proving the faults */
 	char		*password;	/* in clear: only right after up */
 };
+
+/* The shape of the VM sc asks for. */
+void	 exercise_shape_of(const struct scenario *sc,
+	    struct exercise_shape *shape);
 
 /*
  * Create an exercise from sc on conn, wait until breakfix can log in to
  * it, apply the scenario's faults (each proven) and run its checks, which
  * must all fail. On failure everything made is removed again (domain, overlay,
  * directory); *console_tail, if not NULL, receives the last lines of the
- * VM's console for the user (caller frees). Returns 0 with *out set, or
- * -1 with *cause set.
+ * VM's console for the user (caller frees). With o->pool_id, the pool
+ * member is started instead of a new VM; if it does not come up, a new
+ * VM is booted after all (with a note). Returns 0 with *out set, or -1
+ * with *cause set.
  */
 int	 exercise_up(struct vm_conn *conn, const struct scenario *sc,
 	    const struct exercise_opts *o, struct exercise **out,
@@ -83,6 +107,28 @@ int	 exercise_down(struct vm_conn *conn, const char *id, int *was_up,
 struct guest;
 struct guest	*exercise_connect(const struct exercise *ex, int timeout_s,
 		    char **cause);
+
+/*
+ * Make a pool member of the given shape: define and boot a VM, wait until
+ * it has finished booting, then save its memory (unless hot: left
+ * running). The record says state "pooled" and carries stamp, which
+ * tells a member made from an older build of the image. On failure
+ * nothing is left. Returns 0 with *id set (caller frees), or -1 with
+ * *cause set.
+ */
+int	 exercise_pool_make(struct vm_conn *conn,
+	    const struct exercise_shape *shape, const char *stamp, int hot,
+	    const struct exercise_opts *o, char **id, char **cause);
+
+/*
+ * Remove an exercise or pool member whole: domain, saved state and
+ * directory. For members that never held a candidate. Returns 0, or -1
+ * with *cause set.
+ */
+int	 exercise_discard(struct vm_conn *conn, const char *id, char **cause);
+
+/* Write ex's record (atomically). Returns 0, or -1 with *cause set. */
+int	 exercise_save(const struct exercise *ex, char **cause);
 
 /* Read the record of exercise id. Returns 0, or -1 with *cause set. */
 int	 exercise_load(const char *id, struct exercise **out, char **cause);

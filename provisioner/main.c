@@ -22,6 +22,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_entry,
 	&cmd_down_entry,
 	&cmd_reap_entry,
+	&cmd_pool_entry,
 	&cmd_gateway_entry,
 	&cmd_replay_entry,
 	&cmd_verify_entry,

@@ -1079,10 +1079,10 @@ sc_defaults(struct scenario *sc)
 	sc->version = SCENARIO_VERSION;
 	sc->difficulty = SCENARIO_MEDIUM;
 	sc->summary = xstrdup("");
-	sc->image = xstrdup("debian-12");
-	sc->memory = 512ULL << 20;
-	sc->vcpus = 1;
-	sc->disk = 4ULL << 30;
+	sc->image = xstrdup(SCENARIO_DEFAULT_IMAGE);
+	sc->memory = SCENARIO_DEFAULT_MEMORY;
+	sc->vcpus = SCENARIO_DEFAULT_VCPUS;
+	sc->disk = SCENARIO_DEFAULT_DISK;
 	sc->time_limit = 45 * 60;
 	sc->candidate_user = xstrdup("candidate");
 	sc->candidate_sudo = 1;

@@ -26,6 +26,12 @@
 #define SCENARIO_MAX_HINTS	32
 #define SCENARIO_MAX_TAGS	16
 #define SCENARIO_MAX_FIXES	64
+
+/* The VM a scenario gets unless its `vm:` says otherwise. */
+#define SCENARIO_DEFAULT_IMAGE	"debian-12"
+#define SCENARIO_DEFAULT_MEMORY	(512ULL << 20)
+#define SCENARIO_DEFAULT_VCPUS	1
+#define SCENARIO_DEFAULT_DISK	(4ULL << 30)
 #define SCENARIO_ID_MAX		40	/* name, fault and check ids */
 
 enum scenario_difficulty {

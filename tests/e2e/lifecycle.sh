@@ -7,6 +7,9 @@
 #
 # usage: tests/e2e/lifecycle.sh path/to/breakfix
 set -u
+# The cold path: every up here boots a new VM (tests/e2e/pool.sh has
+# the pool).
+export BREAKFIX_POOL_SIZE=0
 
 BIN=$(realpath "${1:?usage: lifecycle.sh BREAKFIX}")
 TOP=$(cd "$(dirname "$0")/../.." && pwd)

@@ -129,6 +129,36 @@ run selftest-jobs 2 "$BIN" selftest -j 0 x.yaml &&
 	expect selftest-jobs err '--jobs must be 1 to 8'
 run reap-args 2 "$BIN" reap x && expect reap-args err 'no arguments'
 run help-up 0 "$BIN" help up && expect help-up out '^  --accel MODE'
+run up-nopool 0 "$BIN" help up && expect up-nopool out '^  --no-pool'
+
+# The pool: usage, settings, and status on libvirt's test driver.
+run pool-none 2 "$BIN" pool && expect pool-none err 'no action given'
+run pool-verb 2 "$BIN" pool fil && expect pool-verb err "unknown action 'fil'"
+run pool-two 2 "$BIN" pool status fill && expect pool-two err 'too many'
+run pool-n-status 2 "$BIN" pool status -n 3 &&
+	expect pool-n-status err '-n and --hot are for fill'
+run pool-n-bad 2 "$BIN" pool fill -n x && expect pool-n-bad err '-n must be 0 to 32'
+run pool-hot-bad 2 "$BIN" pool fill --hot 33 &&
+	expect pool-hot-bad err '--hot must be 0 to 32'
+run pool-json-fill 2 "$BIN" pool fill --json &&
+	expect pool-json-fill err '--json is for status'
+TEST_POOL=("$BIN" --connect test:///default --state-dir "$TMP/pool")
+run pool-size-env 1 env BREAKFIX_POOL_SIZE=lots "${TEST_POOL[@]}" pool status &&
+	expect pool-size-env err "BREAKFIX_POOL_SIZE='lots': expected a number from 0 to 32"
+run pool-hot-env 1 env BREAKFIX_POOL_SIZE=2 BREAKFIX_POOL_HOT=3 \
+    "${TEST_POOL[@]}" pool status &&
+	expect pool-hot-env err "BREAKFIX_POOL_HOT='3': expected a number from 0 to 2"
+run pool-disk-env 1 env BREAKFIX_POOL_DISK=big "${TEST_POOL[@]}" pool status &&
+	expect pool-disk-env err "BREAKFIX_POOL_DISK='big'"
+run pool-status 0 env BREAKFIX_POOL_SIZE=3 "${TEST_POOL[@]}" pool status &&
+	expect pool-status out '^pool: 0 ready \(0 warm, 0 hot\) of 3 wanted'
+run pool-status-json 0 "${TEST_POOL[@]}" pool status --json &&
+	expect pool-status-json out '"members": \[\]'
+run pool-off 0 env BREAKFIX_POOL_SIZE=0 "${TEST_POOL[@]}" pool status &&
+	expect pool-off out 'off \(BREAKFIX_POOL_SIZE=0\)'
+run pool-drain-empty 0 "${TEST_POOL[@]}" pool drain &&
+	expect pool-drain-empty err 'pool drained: 0 members removed'
+run help-pool 0 "$BIN" help pool && expect help-pool out '^  drain '
 
 run shipped 0 "$BIN" validate scenarios/*.yaml &&
 	expect shipped out ': ok \('

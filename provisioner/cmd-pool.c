@@ -1,0 +1,248 @@
+/*
+ * cmd-pool.c - the pool of exercises booted ahead of time.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "exercise.h"
+#include "log.h"
+#include "pool.h"
+#include "units.h"
+#include "util.h"
+#include "vm.h"
+
+static volatile sig_atomic_t pool_interrupted;
+
+static void
+pool_signal(int sig)
+{
+	(void)sig;
+	pool_interrupted = 1;
+}
+
+static int
+pool_cancelled(void)
+{
+	return pool_interrupted;
+}
+
+static void
+pool_note(const char *msg, void *arg)
+{
+	(void)arg;
+	log_info("%s", msg);
+}
+
+static const char *
+pool_member_state(const struct pool_member *m)
+{
+	if (m->stale)
+		return "stale";
+	if (strcmp(m->state, "filling") == 0)
+		return "booting";
+	return m->vm == VM_STATE_RUNNING ? "hot" : "warm";
+}
+
+static int
+pool_status(struct vm_conn *conn, int json)
+{
+	struct pool_config	 c;
+	struct pool_member	*v = NULL;
+	json_t			*j, *arr;
+	char			*cause = NULL, b1[UNITS_BUFSZ];
+	char			 b2[UNITS_BUFSZ], span[32];
+	uint64_t		 used = 0;
+	size_t			 n = 0, i, warm = 0, hot = 0;
+	int			 filler = pool_filling();
+
+	if (pool_config(&c, &cause) != 0 ||
+	    pool_list(conn, &v, &n, &cause) != 0) {
+		cmd_error(cause);
+		return CMD_FAILED;
+	}
+	for (i = 0; i < n; i++) {
+		used += v[i].disk;
+		if (!v[i].stale && strcmp(v[i].state, "pooled") == 0)
+			*(v[i].vm == VM_STATE_RUNNING ? &hot : &warm) += 1;
+	}
+	if (json) {
+		arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, "
+			    "s:I, s:I}", "id", v[i].id, "state",
+			    pool_member_state(&v[i]), "image", v[i].image,
+			    "created", (json_int_t)v[i].created, "disk",
+			    (json_int_t)v[i].disk));
+		j = json_pack("{s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:o}",
+		    "size", c.size, "hot_wanted", c.hot, "disk_limit",
+		    (json_int_t)c.disk, "disk_used", (json_int_t)used,
+		    "warm", (int)warm, "hot", (int)hot, "filling_pid", filler,
+		    "members", arr);
+		cmd_print_json(j);
+		pool_members_free(v, n);
+		return CMD_OK;
+	}
+	printf("pool: %zu ready (%zu warm, %zu hot) of %d wanted (%d hot)%s\n",
+	    warm + hot, warm, hot, c.size, c.hot,
+	    c.size == 0 ? "; off (BREAKFIX_POOL_SIZE=0)" : "");
+	printf("disk: %s used of %s allowed (BREAKFIX_POOL_DISK)\n",
+	    units_format_human(used, b1), units_format_human(c.disk, b2));
+	if (filler != 0)
+		printf("fill: running (pid %d)\n", filler);
+	else
+		printf("fill: idle\n");
+	if (n > 0)
+		printf("\n%-12s %-8s %-12s %-8s %s\n", "ID", "STATE", "IMAGE",
+		    "AGE", "DISK");
+	for (i = 0; i < n; i++)
+		printf("%-12s %-8s %-12s %-8s %s\n", v[i].id,
+		    pool_member_state(&v[i]), v[i].image,
+		    cmd_fmt_span(time(NULL) - v[i].created, span, sizeof span),
+		    units_format_human(v[i].disk, b1));
+	pool_members_free(v, n);
+	return CMD_OK;
+}
+
+static int
+pool_do_fill(struct vm_conn *conn, int size, int hot)
+{
+	struct exercise_opts	 o;
+	struct pool_config	 c;
+	struct sigaction	 sa;
+	char			*cause = NULL;
+	int			 busy, made;
+
+	if (pool_config(&c, &cause) != 0) {
+		cmd_error(cause);
+		return CMD_FAILED;
+	}
+	if (size >= 0)
+		c.size = size;
+	if (hot >= 0)
+		c.hot = hot;
+	if (c.hot > c.size)
+		c.hot = c.size;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = pool_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	memset(&o, 0, sizeof o);
+	o.accel = EXERCISE_ACCEL_AUTO;
+	o.note = pool_note;
+	o.cancelled = pool_cancelled;
+	if ((made = pool_fill(conn, &c, &o, &busy, &cause)) < 0) {
+		cmd_error(cause);
+		return CMD_FAILED;
+	}
+	if (busy)
+		log_info("another fill is running (pid %d); leaving it to that",
+		    pool_filling());
+	else
+		log_info("pool filled: %d new member%s, %d wanted", made,
+		    made == 1 ? "" : "s", c.size);
+	return CMD_OK;
+}
+
+static int
+pool_number(const char *opt, const char *s, int *out)
+{
+	char	*end;
+	long	 n;
+
+	n = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || n > POOL_SIZE_MAX)
+		return cmd_usage_error(&cmd_pool_entry, "%s must be 0 to %d",
+		    opt, POOL_SIZE_MAX);
+	*out = (int)n;
+	return 0;
+}
+
+static int
+pool_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "json", no_argument, NULL, 'j' },
+		{ "hot", required_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vm_conn	*conn;
+	const char	*verb;
+	char		*cause = NULL;
+	int		 ch, r, json = 0, size = -1, hot = -1, rc;
+
+	while ((ch = cmd_getopt(&cmd_pool_entry, argc, argv, "n:", longopts,
+	    &r)) != -1) {
+		if (ch == CMD_GETOPT_STOP)
+			return r;
+		if (ch == 'j')
+			json = 1;
+		else if (ch == 'n' && pool_number("-n", optarg, &size) != 0)
+			return CMD_USAGE;
+		else if (ch == 'H' && pool_number("--hot", optarg, &hot) != 0)
+			return CMD_USAGE;
+	}
+	if (optind == argc)
+		return cmd_usage_error(&cmd_pool_entry, "no action given "
+		    "(status, fill or drain)");
+	verb = argv[optind];
+	if (optind + 1 != argc)
+		return cmd_usage_error(&cmd_pool_entry, "too many arguments");
+	if (strcmp(verb, "status") != 0 && strcmp(verb, "fill") != 0 &&
+	    strcmp(verb, "drain") != 0)
+		return cmd_usage_error(&cmd_pool_entry, "unknown action '%s' "
+		    "(status, fill or drain)", verb);
+	if (strcmp(verb, "fill") != 0 && (size != -1 || hot != -1))
+		return cmd_usage_error(&cmd_pool_entry, "-n and --hot are for "
+		    "fill");
+	if (strcmp(verb, "status") != 0 && json)
+		return cmd_usage_error(&cmd_pool_entry, "--json is for status");
+	if ((conn = cmd_connect()) == NULL)
+		return CMD_FAILED;
+	if (strcmp(verb, "status") == 0)
+		rc = pool_status(conn, json);
+	else if (strcmp(verb, "fill") == 0)
+		rc = pool_do_fill(conn, size, hot);
+	else if ((r = pool_drain(conn, &cause)) < 0) {
+		cmd_error(cause);
+		rc = CMD_FAILED;
+	} else {
+		log_info("pool drained: %d member%s removed", r,
+		    r == 1 ? "" : "s");
+		rc = CMD_OK;
+	}
+	vm_close(conn);
+	return rc;
+}
+
+const struct cmd_entry cmd_pool_entry = {
+	"pool", "status [--json] | fill [-n N] [--hot H] | drain",
+	"exercises booted ahead of time, so that up takes seconds",
+	"A cold boot takes about a minute under software emulation. The pool\n"
+	"keeps VMs that have already booted, saved to disk (warm: started\n"
+	"again in a few seconds) or left running (hot). 'up' takes one when\n"
+	"the scenario's VM is the default shape (image, memory, vCPUs, disk),\n"
+	"then starts 'pool fill' in the background to replace it. When the\n"
+	"pool is empty, or the image was rebuilt since its members booted,\n"
+	"'up' boots a new VM as before.\n"
+	"\n"
+	"  status        members, their state and disk use (--json)\n"
+	"  fill          boot members until the pool is full; only one fill\n"
+	"                runs at a time\n"
+	"    -n N        members to keep (default: BREAKFIX_POOL_SIZE, 2)\n"
+	"    --hot H     of which left running (default: BREAKFIX_POOL_HOT,\n"
+	"                0); a hot member costs its memory all the time\n"
+	"  drain         stop a running fill and remove every member\n"
+	"\n"
+	"Each member takes its memory size on disk for the saved state plus\n"
+	"its overlay; fill stops before the pool passes BREAKFIX_POOL_DISK\n"
+	"(default 8G). BREAKFIX_POOL_SIZE=0 turns the pool off.\n",
+	pool_exec,
+};
