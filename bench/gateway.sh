@@ -38,7 +38,7 @@ ssh-keygen -q -t ed25519 -N '' -f "$TMP/id" </dev/null
 "$BIN" gateway --foreground --listen "127.0.0.1:$PORT" >"$TMP/gw.log" 2>&1 &
 gwpid=$!
 echo "launching an exercise (tests/e2e/tiny.yaml)..." >&2
-"$BIN" -q up --json --candidate-key "$TMP/id.pub" tests/e2e/tiny.yaml \
+"$BIN" -q up --json --no-pool --candidate-key "$TMP/id.pub" tests/e2e/tiny.yaml \
     >"$TMP/up.json" 2>/dev/null || { echo "up failed" >&2; exit 1; }
 id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <"$TMP/up.json")
 vmport=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["port"])' <"$TMP/up.json")

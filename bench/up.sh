@@ -36,7 +36,7 @@ ssh_ready() { # PORT: one admin login, or fail
 breakfix_run() {
 	local t0 t1 id pid rss
 	t0=$(now)
-	$BIN -q up --json tests/e2e/tiny.yaml >"$TMP/up.json"
+	$BIN -q up --json --no-pool tests/e2e/tiny.yaml >"$TMP/up.json"
 	t1=$(now)
 	id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <"$TMP/up.json")
 	pid=$(pgrep -f "guest=breakfix-$id," | head -n 1)
