@@ -65,6 +65,7 @@ COMMANDS += cmd-replay
 MODULES	+= pool
 COMMANDS += cmd-pool
 UNIT_TESTS += cast
+UNIT_TESTS += pool
 
 .PHONY: all check unit cppcheck cli-test fuzz fuzz-build deps demo install \
 	bench clean e2e image web-player

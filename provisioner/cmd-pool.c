@@ -94,8 +94,10 @@ pool_status(struct vm_conn *conn, int json)
 	    c.size == 0 ? "; off (BREAKFIX_POOL_SIZE=0)" : "");
 	printf("disk: %s used of %s allowed (BREAKFIX_POOL_DISK)\n",
 	    units_format_human(used, b1), units_format_human(c.disk, b2));
-	if (filler != 0)
+	if (filler > 0)
 		printf("fill: running (pid %d)\n", filler);
+	else if (filler != 0)
+		printf("fill: running\n");
 	else
 		printf("fill: idle\n");
 	if (n > 0)

@@ -20,7 +20,7 @@ reap_exec(int argc, char **argv)
 	struct vm_conn	*conn;
 	char		*cause = NULL;
 	time_t		 now = time(NULL);
-	size_t		 n = 0, i, reaped = 0;
+	size_t		 n = 0, i, reaped = 0, pooled = 0;
 	int		 ch, r, rc = CMD_OK;
 
 	while ((ch = cmd_getopt(&cmd_reap_entry, argc, argv, "", longopts,
@@ -37,6 +37,10 @@ reap_exec(int argc, char **argv)
 		rc = CMD_FAILED;
 	}
 	for (i = 0; i < n; i++) {
+		if (*v[i].meta.pool != '\0') {
+			pooled++;	/* not an exercise yet */
+			continue;
+		}
 		/* No expiry known (metadata unreadable): leave it alone. */
 		if (v[i].meta.expires == 0 || v[i].meta.expires > now)
 			continue;
@@ -46,7 +50,7 @@ reap_exec(int argc, char **argv)
 		reaped++;
 	}
 	log_info("%zu expired exercise%s reaped, %zu left up", reaped,
-	    reaped == 1 ? "" : "s", n - reaped);
+	    reaped == 1 ? "" : "s", n - reaped - pooled);
 	vm_entries_free(v, n);
 	vm_close(conn);
 	return rc;

@@ -118,10 +118,14 @@ pool_filling(void)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
 		if (flock(fd, LOCK_SH | LOCK_NB) == -1 &&
-		    errno == EWOULDBLOCK &&
-		    (n = read(fd, buf, sizeof buf - 1)) > 0) {
-			buf[n] = '\0';
-			pid = atoi(buf);
+		    errno == EWOULDBLOCK) {
+			/* Held, but maybe before the pid is written. */
+			pid = -1;
+			if ((n = read(fd, buf, sizeof buf - 1)) > 0) {
+				buf[n] = '\0';
+				if (atoi(buf) > 1)
+					pid = atoi(buf);
+			}
 		}
 		close(fd);
 	}
@@ -188,6 +192,8 @@ pool_member_read(struct vm_conn *conn, const struct exercise *ex,
 	m->disk = pool_member_disk(ex);
 	r = vm_lookup(conn, ex->domain, &meta, &m->vm, &err);
 	m->has_domain = r == 0;
+	free(err);		/* unreadable is as good as lost: stale */
+	err = NULL;
 	if (pool_stamp(ex->image, &stamp, &err) != 0 ||
 	    strcmp(stamp, ex->meta.pool) != 0 || !m->has_domain)
 		m->stale = 1;
@@ -291,7 +297,7 @@ pool_claim(struct vm_conn *conn, const struct exercise_shape *shape,
 {
 	struct pool_member	*v = NULL, *best = NULL;
 	struct exercise		*ex;
-	size_t			 n = 0, i, fits = 0, filling = 0;
+	size_t			 n = 0, i, fits = 0, filling = 0, stale = 0;
 	int			 fd, rc = -1;
 
 	*id = *why = NULL;
@@ -300,6 +306,7 @@ pool_claim(struct vm_conn *conn, const struct exercise_shape *shape,
 	if (pool_list(conn, &v, &n, cause) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
+		stale += v[i].stale;
 		if (v[i].stale || !pool_shape_equal(&v[i].shape, shape))
 			continue;
 		fits++;
@@ -327,9 +334,12 @@ pool_claim(struct vm_conn *conn, const struct exercise_shape *shape,
 		*id = xstrdup(best->id);
 	} else if (n == 0)
 		*why = xstrdup("the pool is empty");
+	else if (stale == n)
+		*why = xstrdup("its members are stale (an older image build, "
+		    "or lost); the next fill replaces them");
 	else if (fits == 0)
 		*why = xstrdup("no member fits this scenario's VM (image, "
-		    "memory, vCPUs, disk) or the image was rebuilt");
+		    "memory, vCPUs, disk)");
 	else if (filling == fits)
 		*why = xstrdup("its members are still booting");
 	else

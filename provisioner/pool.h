@@ -95,7 +95,8 @@ int	 pool_fill(struct vm_conn *conn, const struct pool_config *c,
  */
 int	 pool_drain(struct vm_conn *conn, char **cause);
 
-/* The pid of the running fill, or 0. */
+/* The pid of the running fill; -1 if one runs but its pid is not yet
+ * known; 0 if none runs. */
 int	 pool_filling(void);
 
 /*
