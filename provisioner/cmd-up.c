@@ -60,12 +60,13 @@ up_print(const struct exercise *ex, int json)
 		host = xstrdup("HOST");
 	if (json) {
 		j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:s, s:i, s:i, "
-		    "s:s, s:s, s:{s:s, s:i, s:s?, s:b}}",
+		    "s:i, s:s, s:s, s:{s:s, s:i, s:s?, s:b}}",
 		    "id", ex->id, "domain", ex->domain, "port",
 		    (int)ex->meta.port, "dir", ex->meta.dir, "accel",
 		    vm_accel_name(ex->meta.accel), "expires",
 		    (json_int_t)ex->meta.expires, "launch", ex->launch,
-		    "boot_ms", ex->boot_ms, "ready_ms", ex->ready_ms,
+		    "boot_ms", ex->boot_ms, "vm_ms", ex->vm_ms,
+		    "ready_ms", ex->ready_ms,
 		    "user", ex->id, "password", ex->password ? ex->password : "",
 		    "gateway", "host", host, "port", (int)port, "fingerprint",
 		    fp, "running", gwerr == NULL);
@@ -74,11 +75,13 @@ up_print(const struct exercise *ex, int json)
 	}
 	gmtime_r(&ex->meta.expires, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-	printf("%s is ready in %.1f s (%s, %s: %.1f s to SSH)\n", ex->id,
-	    ex->ready_ms / 1000.0, strcmp(ex->launch, "cold") == 0 ?
-	    "booted" : strcmp(ex->launch, "warm") == 0 ?
-	    "restored from the pool" : "running in the pool",
-	    vm_accel_name(ex->meta.accel), ex->boot_ms / 1000.0);
+	printf("%s is ready in %.1f s: %s in %.1f s (%s), then the account, "
+	    "faults and checks in %.1f s\n", ex->id, ex->ready_ms / 1000.0,
+	    strcmp(ex->launch, "cold") == 0 ? "booted" :
+	    strcmp(ex->launch, "warm") == 0 ? "restored from the pool" :
+	    "taken running from the pool", ex->vm_ms / 1000.0,
+	    vm_accel_name(ex->meta.accel),
+	    (ex->ready_ms - ex->vm_ms) / 1000.0);
 	printf("  scenario   %s (%s)\n", ex->meta.scenario,
 	    ex->meta.scenario_file);
 	printf("  candidate  %s\n", *ex->meta.candidate ? ex->meta.candidate :

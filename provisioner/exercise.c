@@ -173,8 +173,8 @@ ex_to_json(const struct exercise *ex)
 	const struct vm_meta	*m = &ex->meta;
 
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
-	    "s:s, s:I, s:I, s:I, s:i, s:s, s:i, s:i, s:i, s:s?, s:s?, s:I, "
-	    "s:i, s:I}",
+	    "s:s, s:I, s:I, s:I, s:i, s:s, s:i, s:i, s:i, s:i, s:s?, s:s?, "
+	    "s:I, s:i, s:I}",
 	    "format", 1, "id", ex->id, "domain", ex->domain, "state", ex->state,
 	    "uri", ex->uri, "image", ex->image, "scenario", m->scenario,
 	    "scenario_file", m->scenario_file, "candidate", m->candidate,
@@ -182,7 +182,8 @@ ex_to_json(const struct exercise *ex)
 	    "expires", (json_int_t)m->expires, "downed", (json_int_t)ex->downed,
 	    "port", (int)m->port, "accel", vm_accel_name(m->accel),
 	    "boot_ms", ex->boot_ms, "faults_ms", ex->faults_ms,
-	    "ready_ms", ex->ready_ms, "launch", ex->launch, "pool", m->pool,
+	    "vm_ms", ex->vm_ms, "ready_ms", ex->ready_ms, "launch", ex->launch,
+	    "pool", m->pool,
 	    "memory", (json_int_t)ex->shape.memory, "vcpus",
 	    (int)ex->shape.vcpus, "disk", (json_int_t)ex->shape.disk);
 }
@@ -269,6 +270,7 @@ exercise_load(const char *id, struct exercise **out, char **cause)
 	ex->faults_ms = (int)json_integer_value(json_object_get(j,
 	    "faults_ms"));
 	ex->ready_ms = (int)json_integer_value(json_object_get(j, "ready_ms"));
+	ex->vm_ms = (int)json_integer_value(json_object_get(j, "vm_ms"));
 	ex->launch = ex_json_str(j, "launch");
 	ex->meta.pool = ex_json_str(j, "pool");
 	ex->shape.image = ex->image;
@@ -706,7 +708,6 @@ ex_break(struct ex_up *u, char **cause)
 	size_t			 i;
 	int			 rc = -1;
 
-	ex_wait_booted(u);
 	ex_note(u->o, "account '%s' (%s) and the briefing at login",
 	    sc->candidate_user, sc->candidate_sudo ? "with sudo" : "no sudo");
 	if ((pub = credentials_relay_pub(u->ex->meta.dir)) == NULL) {
@@ -1037,6 +1038,8 @@ exercise_up(struct vm_conn *conn, const struct scenario *sc,
 	}
 	if (u.guest == NULL && ex_cold(&u, cause) != 0)
 		goto out;
+	ex_wait_booted(&u);
+	ex->vm_ms = (int)(util_now_ms() - start);
 	if (ex_break(&u, cause) != 0)
 		goto out;
 	free(ex->state);

@@ -67,6 +67,7 @@ struct exercise {
 	struct vm_meta	 meta;		/* meta.pool: stamp while pooled */
 	time_t		 downed;	/* 0 while up */
 	int		 boot_ms;	/* domain start to SSH answering */
+	int		 vm_ms;		/* up to a booted guest, before faults */
 	int		 ready_ms;	/* all of up, for the record */
 	int		 faults_ms;	/* applying and proving the faults */
 	char		*password;	/* in clear: only right after up */
