@@ -2,7 +2,6 @@
  * cmd-pool.c - the pool of exercises booted ahead of time.
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,28 +16,6 @@
 #include "units.h"
 #include "util.h"
 #include "vm.h"
-
-static volatile sig_atomic_t pool_interrupted;
-
-static void
-pool_signal(int sig)
-{
-	(void)sig;
-	pool_interrupted = 1;
-}
-
-static int
-pool_cancelled(void)
-{
-	return pool_interrupted;
-}
-
-static void
-pool_note(const char *msg, void *arg)
-{
-	(void)arg;
-	log_info("%s", msg);
-}
 
 static const char *
 pool_member_state(const struct pool_member *m)
@@ -117,7 +94,7 @@ pool_do_fill(struct vm_conn *conn, int size, int hot)
 {
 	struct exercise_opts	 o;
 	struct pool_config	 c;
-	struct sigaction	 sa;
+	const char		*env = getenv("BREAKFIX_ACCEL");
 	char			*cause = NULL;
 	int			 busy, made;
 
@@ -131,14 +108,14 @@ pool_do_fill(struct vm_conn *conn, int size, int hot)
 		c.hot = hot;
 	if (c.hot > c.size)
 		c.hot = c.size;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = pool_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cmd_catch_interrupts();
 	memset(&o, 0, sizeof o);
 	o.accel = EXERCISE_ACCEL_AUTO;
-	o.note = pool_note;
-	o.cancelled = pool_cancelled;
+	if (env != NULL && *env != '\0' && cmd_parse_accel(env, &o.accel) != 0)
+		return cmd_usage_error(&cmd_pool_entry, "BREAKFIX_ACCEL is "
+		    "'%s': use auto, kvm or tcg", env);
+	o.note = cmd_note;
+	o.cancelled = cmd_interrupted;
 	if ((made = pool_fill(conn, &c, &o, &busy, &cause)) < 0) {
 		cmd_error(cause);
 		return CMD_FAILED;

@@ -2,7 +2,6 @@
  * cmd-up.c - launch an exercise: a scenario in its own VM.
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,28 +21,6 @@
 #include "units.h"
 #include "util.h"
 #include "vm.h"
-
-static volatile sig_atomic_t up_interrupted;
-
-static void
-up_signal(int sig)
-{
-	(void)sig;
-	up_interrupted = 1;
-}
-
-static int
-up_cancelled(void)
-{
-	return up_interrupted;
-}
-
-static void
-up_note(const char *msg, void *arg)
-{
-	(void)arg;
-	log_info("%s", msg);
-}
 
 static void
 up_print(const struct exercise *ex, int json)
@@ -105,20 +82,6 @@ out:
 	free(key);
 }
 
-static int
-up_parse_accel(const char *s, enum exercise_accel_choice *out)
-{
-	if (strcmp(s, "auto") == 0)
-		*out = EXERCISE_ACCEL_AUTO;
-	else if (strcmp(s, "kvm") == 0)
-		*out = EXERCISE_ACCEL_KVM;
-	else if (strcmp(s, "tcg") == 0)
-		*out = EXERCISE_ACCEL_TCG;
-	else
-		return -1;
-	return 0;
-}
-
 /* Options from the environment first, flags override them. */
 static int
 up_options(int argc, char **argv, struct exercise_opts *o, int *json,
@@ -141,7 +104,7 @@ up_options(int argc, char **argv, struct exercise_opts *o, int *json,
 	char			*cause = NULL;
 	int			 ch, r;
 
-	if (env != NULL && *env != '\0' && up_parse_accel(env, &o->accel) != 0)
+	if (env != NULL && *env != '\0' && cmd_parse_accel(env, &o->accel) != 0)
 		return cmd_usage_error(e, "BREAKFIX_ACCEL is '%s': use auto, "
 		    "kvm or tcg", env);
 	while ((ch = cmd_getopt(e, argc, argv, "c:j", longopts, &r)) != -1) {
@@ -161,7 +124,7 @@ up_options(int argc, char **argv, struct exercise_opts *o, int *json,
 			*no_pool = 1;
 			continue;
 		case 'a':
-			if (up_parse_accel(optarg, &o->accel) != 0)
+			if (cmd_parse_accel(optarg, &o->accel) != 0)
 				return cmd_usage_error(e, "--accel is '%s': "
 				    "use auto, kvm or tcg", optarg);
 			continue;
@@ -196,7 +159,6 @@ up_exec(int argc, char **argv)
 	struct exercise		*ex = NULL;
 	struct vm_conn		*conn = NULL;
 	struct diag		*d = NULL;
-	struct sigaction	 sa;
 	char			*cause = NULL, *tail = NULL;
 	int			 json = 0, no_pool = 0, r, rc = CMD_FAILED;
 
@@ -210,12 +172,9 @@ up_exec(int argc, char **argv)
 	}
 	if ((conn = cmd_connect()) == NULL)
 		goto out;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = up_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	o.note = up_note;
-	o.cancelled = up_cancelled;
+	cmd_catch_interrupts();
+	o.note = cmd_note;
+	o.cancelled = cmd_interrupted;
 	log_info("launching %s: %s", sc->name, sc->title);
 	if ((no_pool ? exercise_up(conn, sc, &o, &ex, &tail, &cause) :
 	    pool_up(conn, sc, &o, &ex, &tail, &cause)) != 0) {

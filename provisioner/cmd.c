@@ -2,6 +2,7 @@
  * cmd.c - helpers every command shares.
  */
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "exercise.h"
 #include "vm.h"
 #include "diag.h"
 #include "log.h"
@@ -96,6 +98,53 @@ cmd_connect(void)
 	if ((conn = vm_open(config_connect(), &cause)) == NULL)
 		cmd_error(cause);
 	return conn;
+}
+
+static volatile sig_atomic_t cmd_stop;
+
+static void
+cmd_signal(int sig)
+{
+	(void)sig;
+	cmd_stop = 1;
+}
+
+void
+cmd_catch_interrupts(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = cmd_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int
+cmd_interrupted(void)
+{
+	return cmd_stop;
+}
+
+void
+cmd_note(const char *msg, void *arg)
+{
+	(void)arg;
+	log_info("%s", msg);
+}
+
+int
+cmd_parse_accel(const char *s, enum exercise_accel_choice *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = EXERCISE_ACCEL_AUTO;
+	else if (strcmp(s, "kvm") == 0)
+		*out = EXERCISE_ACCEL_KVM;
+	else if (strcmp(s, "tcg") == 0)
+		*out = EXERCISE_ACCEL_TCG;
+	else
+		return -1;
+	return 0;
 }
 
 void

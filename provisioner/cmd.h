@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "exercise.h"
+
 #define CMD_OK		0
 #define CMD_FAILED	1
 #define CMD_USAGE	2
@@ -87,6 +89,18 @@ const char *cmd_fmt_span(long long seconds, char *buf, size_t len);
 
 /* Report an error cause ("breakfix: cause") and free it. */
 void	 cmd_error(char *cause);
+
+/* "auto", "kvm" or "tcg" into *out. Returns 0, or -1 for anything else. */
+int	 cmd_parse_accel(const char *s, enum exercise_accel_choice *out);
+
+/*
+ * Ctrl-C and SIGTERM set a flag instead of killing us, so that long
+ * waits stop and clean up: cmd_interrupted is exercise_opts.cancelled.
+ */
+void	 cmd_catch_interrupts(void);
+int	 cmd_interrupted(void);
+/* exercise_opts.note for commands: the message as one log_info line. */
+void	 cmd_note(const char *msg, void *arg);
 
 /* Print j on stdout, indented, with a newline; then release j. */
 typedef struct json_t json_t;
