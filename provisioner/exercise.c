@@ -841,7 +841,10 @@ ex_cold(struct ex_up *u, char **cause)
 	if (timeout == 0)
 		timeout = u->ex->meta.accel == VM_ACCEL_KVM ? EX_BOOT_KVM :
 		    EX_BOOT_TCG;
-	return ex_wait_ssh(u, timeout, cause);
+	if (ex_wait_ssh(u, timeout, cause) != 0)
+		return -1;
+	ex_wait_booted(u);
+	return 0;
 }
 
 /*
@@ -917,9 +920,10 @@ ex_warm(struct ex_up *u, char **cause)
 		goto out;
 	} else
 		ex_note(u->o, "taking running pool member %s", ex->id);
+	/* Booted to the end before it was saved; a hot one kept its time. */
 	if (vm_set_meta(u->conn, ex->domain, &ex->meta, ex->meta.accel,
 	    cause) != 0 || ex_wait_ssh(u, EX_WARM_SSH, cause) != 0 ||
-	    ex_set_clock(u, cause) != 0)
+	    (st == VM_STATE_SAVED && ex_set_clock(u, cause) != 0))
 		goto out;
 	rc = 0;
 out:
@@ -1038,7 +1042,6 @@ exercise_up(struct vm_conn *conn, const struct scenario *sc,
 	}
 	if (u.guest == NULL && ex_cold(&u, cause) != 0)
 		goto out;
-	ex_wait_booted(&u);
 	ex->vm_ms = (int)(util_now_ms() - start);
 	if (ex_break(&u, cause) != 0)
 		goto out;
