@@ -19,8 +19,6 @@ TMP=$(mktemp -d)
 STATE=$TMP/state
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export BREAKFIX_STATE_DIR=$STATE
-passed=0
-failed=0
 id=
 gwpid=
 
@@ -31,13 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else bad "$name" "$*"; fi
-}
+. "$(dirname "$0")/lib.sh"
 json() { python3 -c 'import json,sys; d=json.load(sys.stdin)
 for k in sys.argv[1].split("."): d=d[k]
 print(d)' "$1"; }
@@ -60,7 +52,7 @@ gwpid=$!
 if ! "$BIN" up --json --candidate-key "$TMP/id.pub" --candidate carol \
     --timeout 6m tests/e2e/tiny.yaml >"$TMP/up.json" 2>"$TMP/up.err"; then
 	bad up "$(tail -n 5 "$TMP/up.err")"
-	echo "$passed passed, $failed failed"
+	finish
 	exit 1
 fi
 id=$(json id <"$TMP/up.json")
@@ -288,5 +280,4 @@ else
 	bad up-again "$(tail -n 5 "$TMP/up2.err")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

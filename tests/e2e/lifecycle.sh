@@ -16,8 +16,6 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 STATE=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}
 URI=${BREAKFIX_CONNECT:-qemu:///system}
 TMP=$(mktemp -d)
-passed=0
-failed=0
 ids=()
 
 cleanup() {
@@ -29,13 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-check() { # NAME CMD...: passes when CMD succeeds
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else bad "$name" "$*"; fi
-}
+. "$(dirname "$0")/lib.sh"
 domain_exists() { virsh -c "$URI" dominfo "breakfix-$1" >/dev/null 2>&1; }
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
@@ -47,7 +39,7 @@ if ! "$BIN" up --json --candidate e2e --timeout 6m tests/e2e/tiny.yaml \
     >"$TMP/up.json" 2>"$TMP/up.err"; then
 	bad up "exit $?"
 	sed 's/^/  /' "$TMP/up.err"
-	echo "$passed passed, $failed failed"
+	finish
 	exit 1
 fi
 end=$(date +%s.%N)
@@ -191,5 +183,4 @@ else
 	bad every-kind "$(grep -v '^fault \|^waiting' "$TMP/every.err" | head -n 20)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

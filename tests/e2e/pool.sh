@@ -15,8 +15,6 @@ STATE=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}
 URI=${BREAKFIX_CONNECT:-qemu:///system}
 KEY=$STATE/keys/admin_ed25519
 TMP=$(mktemp -d)
-passed=0
-failed=0
 ids=()
 lpid=
 export BREAKFIX_POOL_SIZE=2 BREAKFIX_POOL_HOT=0
@@ -32,13 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-check() { # NAME CMD...: passes when CMD succeeds
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else bad "$name" "$*"; fi
-}
+. "$(dirname "$0")/lib.sh"
 json() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 status() { "$BIN" pool status --json; }
 members() { # STATE: ids of members in that state
@@ -145,5 +137,4 @@ check drain-no-domains sh -c "! virsh -c '$URI' list --all --name | grep -q '^br
 check drain-no-fill test "$(status | json filling_pid)" = 0
 check drain-empty test "$(status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["members"]))')" = 0
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
