@@ -87,8 +87,8 @@ check hot-and-warm-claimed test "$launches" = "hot warm "
 for i in 1 2; do
 	echo "  up $i: $(json launch <"$TMP/up$i.json"), $(json ready_ms <"$TMP/up$i.json") ms to ready"
 done
-w=1
-[ "$(json launch <"$TMP/up2.json")" = warm ] && w=2
+w=1 wid=$id1
+[ "$(json launch <"$TMP/up2.json")" = warm ] && w=2 wid=$id2
 port=$(json port <"$TMP/up$w.json")
 check restored-clock-set python3 -c 'import sys, time
 d = abs(int(sys.argv[1]) - time.time())
@@ -97,7 +97,7 @@ check restored-fault-in guest "$port" 'test -e /etc/breakfix-e2e'
 check claimed-metadata sh -c "virsh -c '$URI' dumpxml breakfix-$id1 | grep -q '<breakfix:candidate>pool-1<'"
 check claimed-listed sh -c "'$BIN' ls | grep -q '^$id1 .*e2e-tiny'"
 check claimed-check-runs sh -c "'$BIN' check $id1 >/dev/null; test \$? -eq 1"
-check claimed-record sh -c "'$BIN' status --json $id2 | grep -q '\"launch\": \"warm\"'"
+check claimed-record sh -c "'$BIN' status --json $wid | grep -q '\"launch\": \"warm\"'"
 check refill-started test -s "$STATE/pool/fill.log"
 "$BIN" -q down "$id1" "$id2" >/dev/null 2>&1
 
