@@ -6,7 +6,9 @@
 # usage: bench/capacity.sh [N] [SCENARIO]
 #        (default 10 and tests/e2e/tiny.yaml; root, libvirtd, the image)
 #
-# The peer is the host itself: MemAvailable before and with N up.
+# The peer is the host itself: MemAvailable before and with N up, and
+# the CPU the idle guests take (under TCG, CPU runs out before memory).
+# Note: pids of every breakfix VM on the host count towards that CPU.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,14 +54,22 @@ done
 sleep 30	# idle: let the guests settle
 with=$(avail_mib)
 load=$(cut -d' ' -f1 /proc/loadavg)
+# CPU the idle VMs take together, over 10 s, in percent of one core.
+pids=$(cat /run/libvirt/qemu/breakfix-*.pid 2>/dev/null | tr '\n' ' ')
+ticks() { local p t=0; for p in $pids; do
+	t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+done; echo "$t"; }
+c0=$(ticks); sleep 10; c1=$(ticks)
+idle_cpu=$(( (c1 - c0) * 100 / $(getconf CLK_TCK) / 10 ))
 
 printf '\nExercises at once on this host (%s MiB total memory, %d cores)\n\n' \
     "$(awk '/^MemTotal/ { printf "%d", $2 / 1024 }' /proc/meminfo)" "$(nproc)"
-python3 - "$N" "$up" "$answering" "$before" "$with" "$((t1 - t0))" "$load" "${rss[@]}" <<'PY'
+python3 - "$N" "$up" "$answering" "$before" "$with" "$((t1 - t0))" "$load" \
+    "$idle_cpu" "${rss[@]}" <<'PY'
 import statistics, sys
 n, up, answering, before, with_, secs = map(int, sys.argv[1:7])
-load = sys.argv[7]
-rss = [int(x) for x in sys.argv[8:]]
+load, idle_cpu = sys.argv[7], int(sys.argv[8])
+rss = [int(x) for x in sys.argv[9:]]
 print(f"{'asked':<26} {n}")
 print(f"{'up and ready':<26} {up}")
 print(f"{'answering (checks run)':<26} {answering}")
@@ -70,6 +80,7 @@ if rss:
 print(f"{'MemAvailable (MiB)':<26} {before} before, {with_} with {up} up "
       f"({(before - with_) / max(up, 1):.0f} per exercise)")
 if rss:
-    print(f"{'would fit by memory':<26} about {before // statistics.median(rss)}")
-print(f"{'load average, idle':<26} {load}")
+    print(f"{'would fit by memory':<26} about {int(before // statistics.median(rss))}")
+print(f"{'CPU of all, idle':<26} {idle_cpu} % of one core "
+      f"({idle_cpu / max(up, 1):.0f} % each); load average {load}")
 PY
