@@ -57,20 +57,32 @@ pool_status(struct vm_conn *conn, int json)
 			    pool_member_state(&v[i]), "image", v[i].image,
 			    "created", (json_int_t)v[i].created, "disk",
 			    (json_int_t)v[i].disk));
-		j = json_pack("{s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:o}",
+		j = json_pack("{s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:o, "
+		    "s:{s:s, s:s, s:s}}",
 		    "size", c.size, "hot_wanted", c.hot, "disk_limit",
 		    (json_int_t)c.disk, "disk_used", (json_int_t)used,
 		    "warm", (int)warm, "hot", (int)hot, "filling_pid", filler,
-		    "members", arr);
+		    "members", arr, "from",
+		    "size", pool_config_from(c.size_from, "BREAKFIX_POOL_SIZE"),
+		    "hot", pool_config_from(c.hot_from, "BREAKFIX_POOL_HOT"),
+		    "disk", pool_config_from(c.disk_from, "BREAKFIX_POOL_DISK"));
 		cmd_print_json(j);
 		pool_members_free(v, n);
 		return CMD_OK;
 	}
-	printf("pool: %zu ready (%zu warm, %zu hot) of %d wanted (%d hot)%s\n",
-	    warm + hot, warm, hot, c.size, c.hot,
-	    c.size == 0 ? "; off (BREAKFIX_POOL_SIZE=0)" : "");
-	printf("disk: %s used of %s allowed (BREAKFIX_POOL_DISK)\n",
-	    units_format_human(used, b1), units_format_human(c.disk, b2));
+	if (c.size == 0)
+		printf("pool: off (size 0, from %s)\n",
+		    pool_config_from(c.size_from, "BREAKFIX_POOL_SIZE"));
+	else
+		printf("pool: %zu ready (%zu warm, %zu hot) of %d wanted (%d "
+		    "hot)\n", warm + hot, warm, hot, c.size, c.hot);
+	printf("settings: size %d (%s), hot %d (%s), disk %s (%s)\n", c.size,
+	    pool_config_from(c.size_from, "BREAKFIX_POOL_SIZE"), c.hot,
+	    pool_config_from(c.hot_from, "BREAKFIX_POOL_HOT"),
+	    units_format_size(c.disk, b2),
+	    pool_config_from(c.disk_from, "BREAKFIX_POOL_DISK"));
+	printf("disk: %s used of %s allowed\n", units_format_human(used, b1),
+	    units_format_human(c.disk, b2));
 	if (filler > 0)
 		printf("fill: running (pid %d)\n", filler);
 	else if (filler != 0)
@@ -144,16 +156,40 @@ pool_number(const char *opt, const char *s, int *out)
 }
 
 static int
+pool_do_set(int size, int hot, const char *disk)
+{
+	struct pool_config	 kept, c;
+	char			*cause = NULL, buf[UNITS_BUFSZ];
+
+	if (pool_set(size, hot, disk, &kept, &cause) != 0) {
+		cmd_error(cause);
+		return CMD_FAILED;
+	}
+	log_info("pool settings kept: size %d, hot %d, disk %s", kept.size,
+	    kept.hot, units_format_size(kept.disk, buf));
+	if (pool_config(&c, &cause) != 0) {
+		cmd_error(cause);
+		return CMD_FAILED;
+	}
+	if (c.size != kept.size || c.hot != kept.hot || c.disk != kept.disk)
+		log_warn("this environment's BREAKFIX_POOL_* override them: "
+		    "size %d, hot %d, disk %s", c.size, c.hot,
+		    units_format_size(c.disk, buf));
+	return CMD_OK;
+}
+
+static int
 pool_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CMD_COMMON_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "hot", required_argument, NULL, 'H' },
+		{ "disk", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vm_conn	*conn;
-	const char	*verb;
+	const char	*verb, *disk = NULL;
 	char		*cause = NULL;
 	int		 ch, r, json = 0, size = -1, hot = -1, rc;
 
@@ -167,20 +203,31 @@ pool_exec(int argc, char **argv)
 			return CMD_USAGE;
 		else if (ch == 'H' && pool_number("--hot", optarg, &hot) != 0)
 			return CMD_USAGE;
+		else if (ch == 'D')
+			disk = optarg;
 	}
 	if (optind == argc)
 		return cmd_usage_error(&cmd_pool_entry, "no action given "
-		    "(status, fill or drain)");
+		    "(status, fill, drain or set)");
 	verb = argv[optind];
 	if (optind + 1 != argc)
 		return cmd_usage_error(&cmd_pool_entry, "too many arguments");
 	if (strcmp(verb, "status") != 0 && strcmp(verb, "fill") != 0 &&
-	    strcmp(verb, "drain") != 0)
+	    strcmp(verb, "drain") != 0 && strcmp(verb, "set") != 0)
 		return cmd_usage_error(&cmd_pool_entry, "unknown action '%s' "
-		    "(status, fill or drain)", verb);
-	if (strcmp(verb, "fill") != 0 && (size != -1 || hot != -1))
+		    "(status, fill, drain or set)", verb);
+	if (strcmp(verb, "fill") != 0 && strcmp(verb, "set") != 0 &&
+	    (size != -1 || hot != -1))
 		return cmd_usage_error(&cmd_pool_entry, "-n and --hot are for "
-		    "fill");
+		    "fill and set");
+	if (strcmp(verb, "set") != 0 && disk != NULL)
+		return cmd_usage_error(&cmd_pool_entry, "--disk is for set");
+	if (strcmp(verb, "set") == 0) {
+		if (size == -1 && hot == -1 && disk == NULL)
+			return cmd_usage_error(&cmd_pool_entry, "nothing to "
+			    "set: give -n, --hot or --disk");
+		return pool_do_set(size, hot, disk);
+	}
 	if (strcmp(verb, "status") != 0 && json)
 		return cmd_usage_error(&cmd_pool_entry, "--json is for status");
 	if ((conn = cmd_connect()) == NULL)
@@ -202,7 +249,8 @@ pool_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_pool_entry = {
-	"pool", "status [--json] | fill [-n N] [--hot H] | drain",
+	"pool", "status [--json] | fill [-n N] [--hot H] | drain |\n"
+	"    set [-n N] [--hot H] [--disk SIZE]",
 	"exercises booted ahead of time, so that up takes seconds",
 	"A cold boot takes about a minute under software emulation. The pool\n"
 	"keeps VMs that have already booted, saved to disk (warm: started\n"
@@ -212,16 +260,20 @@ const struct cmd_entry cmd_pool_entry = {
 	"pool is empty, or the image was rebuilt since its members booted,\n"
 	"'up' boots a new VM as before.\n"
 	"\n"
-	"  status        members, their state and disk use (--json)\n"
+	"  status        members, their state and disk use, the settings\n"
+	"                and where each came from (--json)\n"
 	"  fill          boot members until the pool is full; only one fill\n"
-	"                runs at a time\n"
-	"    -n N        members to keep (default: BREAKFIX_POOL_SIZE, 2)\n"
-	"    --hot H     of which left running (default: BREAKFIX_POOL_HOT,\n"
-	"                0); a hot member costs its memory all the time\n"
+	"                runs at a time; -n and --hot for this fill only\n"
 	"  drain         stop a running fill and remove every member\n"
+	"  set           keep settings for every later up and fill:\n"
+	"    -n N        members to keep (default 2; 0 turns the pool off)\n"
+	"    --hot H     of which left running (default 0); a hot member\n"
+	"                costs its memory all the time\n"
+	"    --disk SIZE the most disk the pool may take (default 8G)\n"
 	"\n"
 	"Each member takes its memory size on disk for the saved state plus\n"
-	"its overlay; fill stops before the pool passes BREAKFIX_POOL_DISK\n"
-	"(default 8G). BREAKFIX_POOL_SIZE=0 turns the pool off.\n",
+	"its overlay; fill stops before the pool passes the disk setting.\n"
+	"BREAKFIX_POOL_SIZE, BREAKFIX_POOL_HOT and BREAKFIX_POOL_DISK, when\n"
+	"set, override what 'pool set' kept.\n",
 	pool_exec,
 };

@@ -16,11 +16,12 @@
  *	pool/claim.lock		flock: one claim or removal at a time
  *	pool/fill.lock		flock: one fill at a time; holds its pid
  *	pool/fill.log		what background fills said
+ *	pool/settings.json	the settings `pool set` keeps
  *
- * Settings, from the environment:
- *	BREAKFIX_POOL_SIZE	members to keep per image (default 2; 0: off)
- *	BREAKFIX_POOL_HOT	of which left running (default 0)
- *	BREAKFIX_POOL_DISK	most disk the pool may use (default 8G)
+ * Settings: the default, else pool/settings.json, else the environment:
+ *	size	BREAKFIX_POOL_SIZE	members to keep (default 2; 0: off)
+ *	hot	BREAKFIX_POOL_HOT	of which left running (default 0)
+ *	disk	BREAKFIX_POOL_DISK	most disk the pool may use (default 8G)
  */
 #ifndef BREAKFIX_POOL_H
 #define BREAKFIX_POOL_H
@@ -35,11 +36,20 @@
 #define POOL_SIZE_DEFAULT	2
 #define POOL_SIZE_MAX		32
 #define POOL_DISK_DEFAULT	(8ULL << 30)
+#define POOL_SETTINGS_FILE	"settings.json"
+
+/* Where a setting came from. */
+enum pool_from {
+	POOL_FROM_DEFAULT,
+	POOL_FROM_SETTINGS,		/* pool/settings.json */
+	POOL_FROM_ENV,
+};
 
 struct pool_config {
 	int		 size;
 	int		 hot;
 	uint64_t	 disk;		/* bytes */
+	enum pool_from	 size_from, hot_from, disk_from;
 };
 
 /* One member, as pool_list sees it. */
@@ -55,8 +65,26 @@ struct pool_member {
 	struct exercise_shape shape;	/* .image points at image */
 };
 
-/* The settings; a bad value is an error naming the variable. */
+/*
+ * The settings in effect; a bad value is an error naming the variable
+ * or the file. Returns 0, or -1 with *cause set.
+ */
 int	 pool_config(struct pool_config *c, char **cause);
+
+/*
+ * How to name where a setting came from: "default", "pool set", or var
+ * (or "the environment" when var is NULL).
+ */
+const char *pool_config_from(enum pool_from from, const char *var);
+
+/*
+ * Keep settings in pool/settings.json for every later command: size and
+ * hot when not -1, disk (a size, "8G") when not NULL; the others stay as
+ * the file had them. Returns 0 with *kept holding what the file now
+ * says (the environment aside), or -1 with *cause set (nothing written).
+ */
+int	 pool_set(int size, int hot, const char *disk,
+	    struct pool_config *kept, char **cause);
 
 /*
  * The image's current build stamp, "<image>@<built at>". Returns 0 with

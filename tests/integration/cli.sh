@@ -155,7 +155,35 @@ run pool-status 0 env BREAKFIX_POOL_SIZE=3 "${TEST_POOL[@]}" pool status &&
 run pool-status-json 0 "${TEST_POOL[@]}" pool status --json &&
 	expect pool-status-json out '"members": \[\]'
 run pool-off 0 env BREAKFIX_POOL_SIZE=0 "${TEST_POOL[@]}" pool status &&
-	expect pool-off out 'off \(BREAKFIX_POOL_SIZE=0\)'
+	expect pool-off out 'off \(size 0, from BREAKFIX_POOL_SIZE\)'
+run pool-set-none 2 "${TEST_POOL[@]}" pool set &&
+	expect pool-set-none err 'nothing to set: give -n, --hot or --disk'
+run pool-disk-fill 2 "${TEST_POOL[@]}" pool fill --disk 4G &&
+	expect pool-disk-fill err '--disk is for set'
+run pool-set 0 "${TEST_POOL[@]}" pool set -n 4 --hot 1 --disk 12G &&
+	expect pool-set err 'pool settings kept: size 4, hot 1, disk 12G'
+run pool-set-status 0 "${TEST_POOL[@]}" pool status &&
+	expect pool-set-status out '^settings: size 4 \(pool set\), hot 1 \(pool set\), disk 12G \(pool set\)$'
+run pool-set-keeps 0 "${TEST_POOL[@]}" pool set -n 3 &&
+	expect pool-set-keeps err 'kept: size 3, hot 1, disk 12G'
+run pool-set-env 0 env BREAKFIX_POOL_SIZE=0 "${TEST_POOL[@]}" pool status &&
+	expect pool-set-env out '^settings: size 0 \(BREAKFIX_POOL_SIZE\), hot 0 \(pool set\)'
+run pool-set-overridden 0 env BREAKFIX_POOL_HOT=2 "${TEST_POOL[@]}" pool set -n 3 &&
+	expect pool-set-overridden err "environment's BREAKFIX_POOL_\* override them: size 3, hot 2"
+run pool-set-hot 1 "${TEST_POOL[@]}" pool set --hot 5 &&
+	expect pool-set-hot err '5 hot of 3 members: hot cannot be more than the size'
+run pool-set-disk 1 "${TEST_POOL[@]}" pool set --disk lots &&
+	expect pool-set-disk err "^breakfix: --disk 'lots': "
+echo '{"size": 2, "hott": 1}' >"$TMP/pool/pool/settings.json"
+run pool-settings-key 1 "${TEST_POOL[@]}" pool status &&
+	expect pool-settings-key err "pool/settings.json: unknown key 'hott' \(size, hot or disk\)"
+echo '{"size": 2,' >"$TMP/pool/pool/settings.json"
+run pool-settings-json 1 "${TEST_POOL[@]}" pool status &&
+	expect pool-settings-json err 'pool/settings.json:2:0: '
+echo '{"size": "two"}' >"$TMP/pool/pool/settings.json"
+run pool-settings-size 1 "${TEST_POOL[@]}" pool status &&
+	expect pool-settings-size err "'size' must be a number from 0 to 32"
+rm "$TMP/pool/pool/settings.json"
 run pool-drain-empty 0 "${TEST_POOL[@]}" pool drain &&
 	expect pool-drain-empty err 'pool drained: 0 members removed'
 run help-pool 0 "$BIN" help pool && expect help-pool out '^  drain '

@@ -920,6 +920,59 @@ test_drain_stops_fill(void **state)
 	assert_false(dir_exists(m.id));
 }
 
+/* Defaults, then pool set's file, then the environment, each noted. */
+static void
+test_config(void **state)
+{
+	struct pool_config	 c, kept;
+	char			*cause = NULL;
+
+	(void)state;
+	unsetenv("BREAKFIX_POOL_SIZE");
+	unsetenv("BREAKFIX_POOL_HOT");
+	unsetenv("BREAKFIX_POOL_DISK");
+	assert_int_equal(pool_config(&c, &cause), 0);
+	assert_int_equal(c.size, POOL_SIZE_DEFAULT);
+	assert_int_equal(c.hot, 0);
+	assert_true(c.disk == POOL_DISK_DEFAULT);
+	assert_int_equal(c.size_from, POOL_FROM_DEFAULT);
+
+	assert_int_equal(pool_set(4, 2, NULL, &kept, &cause), 0);
+	assert_int_equal(pool_set(-1, -1, "1G", &kept, &cause), 0);
+	assert_int_equal(kept.size, 4);
+	assert_int_equal(kept.hot, 2);
+	assert_true(kept.disk == 1ULL << 30);
+	assert_int_equal(pool_config(&c, &cause), 0);
+	assert_int_equal(c.size, 4);
+	assert_int_equal(c.size_from, POOL_FROM_SETTINGS);
+	assert_int_equal(c.disk_from, POOL_FROM_SETTINGS);
+
+	/* The environment wins; a smaller size caps the kept hot. */
+	setenv("BREAKFIX_POOL_SIZE", "1", 1);
+	assert_int_equal(pool_config(&c, &cause), 0);
+	assert_int_equal(c.size, 1);
+	assert_int_equal(c.size_from, POOL_FROM_ENV);
+	assert_int_equal(c.hot, 1);
+	assert_int_equal(c.hot_from, POOL_FROM_SETTINGS);
+	setenv("BREAKFIX_POOL_HOT", "2", 1);
+	assert_int_equal(pool_config(&c, &cause), -1);
+	assert_string_equal(cause, "BREAKFIX_POOL_HOT='2': expected a number "
+	    "from 0 to 1");
+	free(cause);
+	cause = NULL;
+	unsetenv("BREAKFIX_POOL_SIZE");
+	unsetenv("BREAKFIX_POOL_HOT");
+
+	/* A refused set leaves the file as it was. */
+	assert_int_equal(pool_set(1, -1, NULL, &kept, &cause), -1);
+	assert_string_equal(cause, "2 hot of 1 members: hot cannot be more "
+	    "than the size");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(pool_config(&c, &cause), 0);
+	assert_int_equal(c.size, 4);
+}
+
 int
 main(void)
 {
@@ -939,6 +992,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_drain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drain_stops_fill, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
