@@ -55,12 +55,14 @@ sleep 30	# idle: let the guests settle
 with=$(avail_mib)
 load=$(cut -d' ' -f1 /proc/loadavg)
 # CPU the idle VMs take together, over 10 s, in percent of one core.
-pids=$(cat /run/libvirt/qemu/breakfix-*.pid 2>/dev/null | tr '\n' ' ')
+# (libvirt's pid files end without a newline: read them one by one.)
+pids=$(for f in /run/libvirt/qemu/breakfix-*.pid; do
+	[ -f "$f" ] && printf '%s ' "$(cat "$f")"; done)
 ticks() { local p t=0; for p in $pids; do
 	t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
 done; echo "$t"; }
 c0=$(ticks); sleep 10; c1=$(ticks)
-idle_cpu=$(( (c1 - c0) * 100 / $(getconf CLK_TCK) / 10 ))
+idle_cpu=$(echo "scale=1; ($c1 - $c0) * 100 / $(getconf CLK_TCK) / 10" | bc)
 
 printf '\nExercises at once on this host (%s MiB total memory, %d cores)\n\n' \
     "$(awk '/^MemTotal/ { printf "%d", $2 / 1024 }' /proc/meminfo)" "$(nproc)"
@@ -68,7 +70,7 @@ python3 - "$N" "$up" "$answering" "$before" "$with" "$((t1 - t0))" "$load" \
     "$idle_cpu" "${rss[@]}" <<'PY'
 import statistics, sys
 n, up, answering, before, with_, secs = map(int, sys.argv[1:7])
-load, idle_cpu = sys.argv[7], int(sys.argv[8])
+load, idle_cpu = sys.argv[7], float(sys.argv[8])
 rss = [int(x) for x in sys.argv[9:]]
 print(f"{'asked':<26} {n}")
 print(f"{'up and ready':<26} {up}")
@@ -81,6 +83,6 @@ print(f"{'MemAvailable (MiB)':<26} {before} before, {with_} with {up} up "
       f"({(before - with_) / max(up, 1):.0f} per exercise)")
 if rss:
     print(f"{'would fit by memory':<26} about {int(before // statistics.median(rss))}")
-print(f"{'CPU of all, idle':<26} {idle_cpu} % of one core "
-      f"({idle_cpu / max(up, 1):.0f} % each); load average {load}")
+print(f"{'CPU of all, idle':<26} {idle_cpu:.1f} % of one core "
+      f"({idle_cpu / max(up, 1):.1f} % each); load average {load}")
 PY
