@@ -60,27 +60,31 @@ printf 'head -c 12582912 /dev/urandom | base64 -w 100 >/tmp/big; exit\n' |
 size=$(printf 'stat -c SIZE=%%s /tmp/big; exit\n' | "${via_direct[@]}" 2>/dev/null |
     grep -oE 'SIZE=[0-9]+' | tail -n 1 | cut -d= -f2)
 
-# Best of ROUNDS seconds for a session running $1, then exit.
+# Seconds for one session that runs $1, then exits.
 session() {
-	local cmd=$1 best=999999 t0 t1 t i
+	local cmd=$1 t0 t1
 	shift
-	for i in $(seq "$ROUNDS"); do
-		t0=$(date +%s.%N)
-		printf '%s; exit\n' "$cmd" | "$@" >/dev/null 2>&1
-		t1=$(date +%s.%N)
-		t=$(echo "$t1 - $t0" | bc)
-		best=$(echo "if ($t < $best) $t else $best" | bc)
-	done
-	echo "$best"
+	t0=$(date +%s.%N)
+	printf '%s; exit\n' "$cmd" | "$@" >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	echo "$t1 - $t0" | bc
 }
+min() { echo "if ($1 < $2) $1 else $2" | bc; }
 
-# Seconds to cat the file through a terminal: a session that does it,
-# less one that only logs in and out.
+# Seconds to cat the file through a terminal, best of ROUNDS: a session
+# that does it, less one that only logs in and out. The two paths take
+# turns within each round, so that the host's load, which drifts on a
+# shared machine, falls on both alike.
 throughput() {
-	local full empty
-	full=$(session 'cat /tmp/big' "$@")
-	empty=$(session 'true' "$@")
-	echo "$full - $empty" | bc
+	local i cg=999999 cd=999999 eg=999999 ed=999999
+	for i in $(seq "$ROUNDS"); do
+		cg=$(min "$cg" "$(session 'cat /tmp/big' "${via_gateway[@]}")")
+		cd=$(min "$cd" "$(session 'cat /tmp/big' "${via_direct[@]}")")
+		eg=$(min "$eg" "$(session true "${via_gateway[@]}")")
+		ed=$(min "$ed" "$(session true "${via_direct[@]}")")
+	done
+	tg=$(echo "$cg - $eg" | bc)
+	td=$(echo "$cd - $ed" | bc)
 }
 
 # Median keystroke round trip in ms: a key sent, its echo back.
@@ -106,10 +110,13 @@ send "\003exit\r"
 EXP
 
 echo "measuring (rounds: $ROUNDS)..." >&2
-tg=$(throughput "${via_gateway[@]}")
-td=$(throughput "${via_direct[@]}")
-rg=$(expect "$TMP/rtt.exp" "${via_gateway[@]}")
-rd=$(expect "$TMP/rtt.exp" "${via_direct[@]}")
+throughput
+# The round trip likewise: turns, and the best median of each.
+rg=999999 rd=999999
+for i in $(seq "$ROUNDS"); do
+	rg=$(min "$rg" "$(expect "$TMP/rtt.exp" "${via_gateway[@]}")")
+	rd=$(min "$rd" "$(expect "$TMP/rtt.exp" "${via_direct[@]}")")
+done
 
 # A minute of a typical session through the gateway, then the size of
 # its recording.
@@ -132,5 +139,5 @@ printf '%-34s %12s %12s %8s\n' "cat ${mib} MiB (MiB/s, best of $ROUNDS)" \
     "$(echo "scale=2; $mib / $tg" | bc)" "$(echo "scale=2; $mib / $td" | bc)" \
     "$(echo "scale=2; $td / $tg" | bc)"
 printf '%-34s %12s %12s %8s\n' "keystroke round trip (ms, median)" "$rg" "$rd" \
-    "+$(echo "scale=2; $rg - $rd" | bc) ms"
+    "$(printf '%+.2f' "$(echo "$rg - $rd" | bc)") ms"
 printf '%-34s %12s\n' "recording, typical session" "$(echo "scale=1; $perminute / 1024" | bc) KiB/min"
