@@ -65,7 +65,8 @@ pool_status(struct vm_conn *conn, int json)
 		    "members", arr, "from",
 		    "size", pool_config_from(c.size_from, "BREAKFIX_POOL_SIZE"),
 		    "hot", pool_config_from(c.hot_from, "BREAKFIX_POOL_HOT"),
-		    "disk", pool_config_from(c.disk_from, "BREAKFIX_POOL_DISK"));
+		    "disk",
+		    pool_config_from(c.disk_from, "BREAKFIX_POOL_DISK"));
 		cmd_print_json(j);
 		pool_members_free(v, n);
 		return CMD_OK;

@@ -192,23 +192,12 @@ int
 exercise_save(const struct exercise *ex, char **cause)
 {
 	json_t	*j = ex_to_json(ex);
-	char	*path = ex_file(ex->meta.dir, "exercise.json"), *tmp;
-	int	 rc = -1;
+	char	*path = ex_file(ex->meta.dir, "exercise.json");
+	int	 rc;
 
-	xasprintf(&tmp, "%s.tmp", path);
-	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
-		xasprintf(cause, "cannot write '%s'", tmp);
-		goto out;
-	}
-	if (rename(tmp, path) == -1) {
-		xasprintf(cause, "cannot rename '%s': %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
+	/* 0644: the gateway, unprivileged, reads it to let candidates in. */
+	rc = util_write_json(j, path, 0644, cause);
 	json_decref(j);
-	free(tmp);
 	free(path);
 	return rc;
 }

@@ -208,9 +208,9 @@ out:
 static int
 gw_write_info(const struct gateway_opts *o, const char *fp, char **cause)
 {
-	char	*path = config_path("gateway/gateway.json"), *tmp, host[256];
+	char	*path = config_path("gateway/gateway.json"), host[256];
 	json_t	*j;
-	int	 rc = -1;
+	int	 rc;
 
 	if (o->advertise != NULL)
 		snprintf(host, sizeof host, "%s", o->advertise);
@@ -220,16 +220,8 @@ gw_write_info(const struct gateway_opts *o, const char *fp, char **cause)
 	j = json_pack("{s:s, s:s, s:i, s:s, s:i}", "host", host, "listen",
 	    o->listen, "port", (int)o->port, "fingerprint", fp, "pid",
 	    (int)getpid());
-	xasprintf(&tmp, "%s.tmp", path);
-	if (json_dump_file(j, tmp, JSON_INDENT(2)) != 0 ||
-	    chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
-		xasprintf(cause, "cannot write '%s'", path);
-		goto out;
-	}
-	rc = 0;
-out:
+	rc = util_write_json(j, path, 0644, cause);
 	json_decref(j);
-	free(tmp);
 	free(path);
 	return rc;
 }

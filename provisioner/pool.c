@@ -189,7 +189,7 @@ pool_set(int size, int hot, const char *disk, struct pool_config *kept,
     char **cause)
 {
 	struct pool_config	 c;
-	char			*path = NULL, *tmp = NULL, *err = NULL;
+	char			*path = NULL, *err = NULL;
 	char			 buf[UNITS_BUFSZ];
 	uint64_t		 bytes;
 	json_t			*j = NULL;
@@ -222,22 +222,15 @@ pool_set(int size, int hot, const char *disk, struct pool_config *kept,
 		goto out;
 	free(path);
 	path = pool_settings_path();
-	xasprintf(&tmp, "%s.tmp", path);
 	j = json_pack("{s:i, s:i, s:s}", "size", c.size, "hot", c.hot,
 	    "disk", units_format_size(c.disk, buf));
-	if (json_dump_file(j, tmp, JSON_INDENT(2)) != 0 ||
-	    rename(tmp, path) != 0) {
-		xasprintf(cause, "cannot write '%s': %s", path,
-		    strerror(errno));
-		unlink(tmp);
+	if (util_write_json(j, path, 0644, cause) != 0)
 		goto out;
-	}
 	*kept = c;
 	rc = 0;
 out:
 	json_decref(j);
 	free(err);
-	free(tmp);
 	free(path);
 	return rc;
 }

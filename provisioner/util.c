@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "util.h"
 
@@ -206,6 +209,33 @@ util_has_capability(int pid, int cap)
 		found = sscanf(line, "CapEff: %llx", &eff) == 1;
 	fclose(fp);
 	return found && cap >= 0 && cap < 64 && (eff >> cap) & 1;
+}
+
+int
+util_write_json(json_t *j, const char *path, unsigned mode, char **cause)
+{
+	char	*tmp;
+	int	 rc = -1;
+
+	xasprintf(&tmp, "%s.tmp", path);
+	errno = 0;
+	if (j == NULL || json_dump_file(j, tmp, JSON_INDENT(2) |
+	    JSON_PRESERVE_ORDER) != 0 || chmod(tmp, mode) != 0) {
+		xasprintf(cause, "cannot write '%s'%s%s", tmp,
+		    errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		xasprintf(cause, "cannot rename '%s': %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
 }
 
 int

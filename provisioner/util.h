@@ -43,6 +43,15 @@ const char *util_closest(const char *word, const char *const *candidates);
  */
 int	 util_mkdir(const char *path, unsigned mode, int exist_ok, char **cause);
 
+/*
+ * Write j (indented, keys in order) to path with the given mode, through
+ * "path.tmp" and a rename, so that a reader never sees half a file.
+ * Returns 0, or -1 with *cause set and path as it was.
+ */
+typedef struct json_t json_t;
+int	 util_write_json(json_t *j, const char *path, unsigned mode,
+	    char **cause);
+
 /* Milliseconds on the monotonic clock, for timing and deadlines. */
 long long util_now_ms(void);
 

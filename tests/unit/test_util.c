@@ -1,13 +1,19 @@
 /*
  * test_util.c - string helpers.
  */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+
+#include <jansson.h>
 
 #include "util.h"
 
@@ -72,6 +78,45 @@ test_xasprintf(void **state)
 	free(s);
 }
 
+/* Written whole with its mode, or not at all. */
+static void
+test_write_json(void **state)
+{
+	char		 dir[] = "/tmp/test_util.XXXXXX";
+	char		*path, *tmp, *cause = NULL;
+	struct stat	 st;
+	json_error_t	 err;
+	json_t		*j, *back;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	xasprintf(&path, "%s/a.json", dir);
+	xasprintf(&tmp, "%s.tmp", path);
+	j = json_pack("{s:i, s:s}", "size", 3, "disk", "8G");
+	assert_int_equal(util_write_json(j, path, 0640, &cause), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(access(tmp, F_OK), -1);
+	back = json_load_file(path, 0, &err);
+	assert_non_null(back);
+	assert_true(json_equal(j, back));
+	json_decref(back);
+	free(path);
+	free(tmp);
+
+	xasprintf(&path, "%s/missing/a.json", dir);
+	assert_int_equal(util_write_json(j, path, 0644, &cause), -1);
+	assert_non_null(strstr(cause, "cannot write '"));
+	assert_non_null(strstr(cause, "missing/a.json.tmp'"));
+	free(cause);
+	json_decref(j);
+	free(path);
+	xasprintf(&path, "%s/a.json", dir);
+	unlink(path);
+	free(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -80,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_closest),
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_xasprintf),
+		cmocka_unit_test(test_write_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
