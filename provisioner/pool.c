@@ -43,6 +43,27 @@ pool_number(const char *v, int max)
 	return (int)n;
 }
 
+static void
+pool_defaults(struct pool_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->size = POOL_SIZE_DEFAULT;
+	c->disk = POOL_DISK_DEFAULT;
+}
+
+/* <state>/pool, made if need be. Returns 0, or -1 with *cause set. */
+static int
+pool_mkdir(char **cause)
+{
+	char	*dir = config_path("pool");
+	int	 rc;
+
+	rc = util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
+	    util_mkdir(dir, 0700, 1, cause) != 0 ? -1 : 0;
+	free(dir);
+	return rc;
+}
+
 static char *
 pool_settings_path(void)
 {
@@ -148,9 +169,7 @@ pool_settings_env(struct pool_config *c, char **cause)
 int
 pool_config(struct pool_config *c, char **cause)
 {
-	memset(c, 0, sizeof *c);
-	c->size = POOL_SIZE_DEFAULT;
-	c->disk = POOL_DISK_DEFAULT;
+	pool_defaults(c);
 	if (pool_settings_read(c, cause) != 0 ||
 	    pool_settings_env(c, cause) != 0)
 		return -1;
@@ -196,9 +215,7 @@ pool_set(int size, int hot, const char *disk, struct pool_config *kept,
 	int			 rc = -1;
 
 	/* What the file says now, without the environment's say. */
-	memset(&c, 0, sizeof c);
-	c.size = POOL_SIZE_DEFAULT;
-	c.disk = POOL_DISK_DEFAULT;
+	pool_defaults(&c);
 	if (pool_settings_read(&c, cause) != 0)
 		goto out;
 	if (size >= 0)
@@ -217,10 +234,8 @@ pool_set(int size, int hot, const char *disk, struct pool_config *kept,
 		    "than the size", c.hot, c.size);
 		goto out;
 	}
-	if (util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
-	    util_mkdir((path = config_path("pool")), 0700, 1, cause) != 0)
+	if (pool_mkdir(cause) != 0)
 		goto out;
-	free(path);
 	path = pool_settings_path();
 	j = json_pack("{s:i, s:i, s:s}", "size", c.size, "hot", c.hot,
 	    "disk", units_format_size(c.disk, buf));
@@ -251,12 +266,11 @@ pool_stamp(const char *image, char **stamp, char **cause)
 static int
 pool_lock(const char *name, int how, char **cause)
 {
-	char	*dir = config_path("pool"), *path;
+	char	*path;
 	int	 fd = -1;
 
-	xasprintf(&path, "%s/%s", dir, name);
-	if (util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
-	    util_mkdir(dir, 0700, 1, cause) != 0)
+	xasprintf(&path, "%s/pool/%s", config_state_dir(), name);
+	if (pool_mkdir(cause) != 0)
 		goto out;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		xasprintf(cause, "cannot open '%s': %s", path,
@@ -272,7 +286,6 @@ pool_lock(const char *name, int how, char **cause)
 	}
 out:
 	free(path);
-	free(dir);
 	return fd;
 }
 
