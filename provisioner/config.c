@@ -97,3 +97,15 @@ config_path(const char *sub)
 	xasprintf(&p, "%s/%s", config_state_dir(), sub);
 	return p;
 }
+
+int
+config_mkdir(const char *sub, unsigned mode, char **cause)
+{
+	char	*dir = config_path(sub);
+	int	 rc;
+
+	rc = util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
+	    util_mkdir(dir, mode, 1, cause) != 0 ? -1 : 0;
+	free(dir);
+	return rc;
+}

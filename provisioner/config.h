@@ -28,4 +28,10 @@ const char	*config_recipes_dir(void);
 /* "<state>/<sub>", newly allocated. */
 char		*config_path(const char *sub);
 
+/*
+ * Make the state directory (0755) and <state>/<sub> with mode, either
+ * being there already is fine. Returns 0, or -1 with *cause set.
+ */
+int		 config_mkdir(const char *sub, unsigned mode, char **cause);
+
 #endif

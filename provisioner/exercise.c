@@ -133,14 +133,8 @@ ex_file(const char *dir, const char *name)
 static int
 ex_mkdirs(const char *dir, char **cause)
 {
-	char	*parent = config_path("exercises");
-	int	 rc;
-
-	rc = util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
-	    util_mkdir(parent, 0711, 1, cause) != 0 ||
+	return config_mkdir("exercises", 0711, cause) != 0 ||
 	    util_mkdir(dir, 0711, 0, cause) != 0 ? -1 : 0;
-	free(parent);
-	return rc;
 }
 
 /* Remove the files breakfix put in an exercise directory, then it. */

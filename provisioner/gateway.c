@@ -265,8 +265,7 @@ gw_prepare(struct gw_listener *l, char **hostkey, char **fp, char **cause)
 	int		 rc = -1;
 
 	if (credentials_gateway_ids(&l->ctx.uid, &l->ctx.gid, cause) != 0 ||
-	    util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
-	    util_mkdir(dir, 0750, 1, cause) != 0)
+	    config_mkdir("gateway", 0750, cause) != 0)
 		goto out;
 	if (chown(dir, 0, l->ctx.gid) == -1 || chmod(dir, 0770) == -1) {
 		xasprintf(cause, "cannot set owner of '%s': %s", dir,

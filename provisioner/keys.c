@@ -18,18 +18,6 @@
 
 #define KEYS_ADMIN	"keys/admin_ed25519"
 
-static int
-keys_mkdir(char **cause)
-{
-	char	*dir = config_path("keys");
-	int	 rc;
-
-	rc = util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
-	    util_mkdir(dir, 0700, 1, cause) != 0 ? -1 : 0;
-	free(dir);
-	return rc;
-}
-
 /* Write the public half as an authorized_keys line. */
 static int
 keys_write_pub(ssh_key key, const char *path, const char *comment,
@@ -136,7 +124,7 @@ keys_admin_ensure(char **priv, char **pub, char **cause)
 	if (keys_admin_paths(priv, pub, &ignored) == 0)
 		return 0;
 	free(ignored);
-	if (keys_mkdir(cause) != 0)
+	if (config_mkdir("keys", 0700, cause) != 0)
 		goto out;
 	a = config_path(KEYS_ADMIN);
 	if (keys_generate(a, "breakfix-admin", cause) != 0)

@@ -51,19 +51,6 @@ pool_defaults(struct pool_config *c)
 	c->disk = POOL_DISK_DEFAULT;
 }
 
-/* <state>/pool, made if need be. Returns 0, or -1 with *cause set. */
-static int
-pool_mkdir(char **cause)
-{
-	char	*dir = config_path("pool");
-	int	 rc;
-
-	rc = util_mkdir(config_state_dir(), 0755, 1, cause) != 0 ||
-	    util_mkdir(dir, 0700, 1, cause) != 0 ? -1 : 0;
-	free(dir);
-	return rc;
-}
-
 static char *
 pool_settings_path(void)
 {
@@ -234,7 +221,7 @@ pool_set(int size, int hot, const char *disk, struct pool_config *kept,
 		    "than the size", c.hot, c.size);
 		goto out;
 	}
-	if (pool_mkdir(cause) != 0)
+	if (config_mkdir("pool", 0700, cause) != 0)
 		goto out;
 	path = pool_settings_path();
 	j = json_pack("{s:i, s:i, s:s}", "size", c.size, "hot", c.hot,
@@ -270,7 +257,7 @@ pool_lock(const char *name, int how, char **cause)
 	int	 fd = -1;
 
 	xasprintf(&path, "%s/pool/%s", config_state_dir(), name);
-	if (pool_mkdir(cause) != 0)
+	if (config_mkdir("pool", 0700, cause) != 0)
 		goto out;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		xasprintf(cause, "cannot open '%s': %s", path,
