@@ -1,7 +1,8 @@
 #!/bin/bash
 # gateway.sh - the gateway against direct OpenSSH to the same VM, in one
 # run: output throughput through a terminal, keystroke round trip, and
-# how many bytes a minute of a typical session adds to the recording.
+# how many bytes a minute of a typical session adds to the recording;
+# and how long a wrong password takes for a known and an unknown id.
 #
 # "direct" is the real OpenSSH client logging in to the guest's sshd as
 # the candidate's account with the gateway's own relay key; "gateway"
@@ -133,6 +134,33 @@ before=$(cat "$dir"/sessions/*.cast 2>/dev/null | wc -c)
 t_end=$(cat "$dir"/sessions/*.cast | wc -c)
 perminute=$((t_end - before))
 
+# A wrong password for the exercise's id against one for an id that
+# does not exist: the gateway must take as long for both, or ids could
+# be probed. Taken in turns, each try from its own loopback address (so
+# that no address reaches its limit of failures); the median of each.
+printf '#!/bin/sh\necho wrong-password\n' >"$TMP/askpass"
+chmod 0755 "$TMP/askpass"
+wrong_login() { # USER ADDRESS: seconds for one refused password login
+	local t0 t1
+	t0=$(date +%s.%N)
+	SSH_ASKPASS=$TMP/askpass SSH_ASKPASS_REQUIRE=force ssh \
+	    -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=1 \
+	    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	    -o LogLevel=error -b "$2" -p "$PORT" "$1@127.0.0.1" true \
+	    </dev/null >/dev/null 2>&1 || true
+	t1=$(date +%s.%N)
+	echo "$t1 - $t0" | bc
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+: >"$TMP/known.t"
+: >"$TMP/unknown.t"
+for i in $(seq $((ROUNDS * 3))); do
+	wrong_login "$id" "127.0.1.$i" >>"$TMP/known.t"
+	wrong_login "${id%-*}-zzzzzzzz" "127.0.2.$i" >>"$TMP/unknown.t"
+done
+pk=$(median <"$TMP/known.t")
+pu=$(median <"$TMP/unknown.t")
+
 mib=$(echo "scale=2; $size / 1048576" | bc)
 printf '\n%-34s %12s %12s %8s\n' "gateway vs direct OpenSSH" "gateway" "direct" "ratio"
 printf '%-34s %12s %12s %8s\n' "cat ${mib} MiB (MiB/s, best of $ROUNDS)" \
@@ -141,3 +169,7 @@ printf '%-34s %12s %12s %8s\n' "cat ${mib} MiB (MiB/s, best of $ROUNDS)" \
 printf '%-34s %12s %12s %8s\n' "keystroke round trip (ms, median)" "$rg" "$rd" \
     "$(printf '%+.2f' "$(echo "$rg - $rd" | bc)") ms"
 printf '%-34s %12s\n' "recording, typical session" "$(echo "scale=1; $perminute / 1024" | bc) KiB/min"
+printf '\n%-34s %12s %12s %8s\n' "a wrong password ($((ROUNDS * 3)) tries each)" \
+    "unknown id" "known id" "ratio"
+printf '%-34s %12.3f %12.3f %8s\n' "refused after (s, median)" "$pu" "$pk" \
+    "$(echo "scale=3; $pu / $pk" | bc)"

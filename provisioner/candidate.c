@@ -86,16 +86,16 @@ candidate_plan(const struct scenario *sc, const char *relay_pub,
 }
 
 int
-candidate_setup(struct guest *g, const struct scenario *sc,
+candidate_setup(struct admin *a, const struct scenario *sc,
     const char *relay_pub, char **cause)
 {
 	struct inject_plan	 p;
 	int			 rc = -1;
 
 	candidate_plan(sc, relay_pub, &p);
-	if (inject_step(g, "setting up the candidate's account", p.apply,
+	if (inject_step(a, "setting up the candidate's account", p.apply,
 	    p.input, CANDIDATE_TIMEOUT_MS, cause) != 0 ||
-	    inject_step(g, "the proof of the candidate's account", p.proof,
+	    inject_step(a, "the proof of the candidate's account", p.proof,
 	    p.input, CANDIDATE_TIMEOUT_MS, cause) != 0)
 		goto out;
 	rc = 0;

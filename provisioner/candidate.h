@@ -15,7 +15,7 @@
 #include "inject.h"
 #include "scenario.h"
 
-struct guest;
+struct admin;
 
 /* The text of /etc/motd for sc (caller frees). */
 char	*candidate_motd(const struct scenario *sc);
@@ -29,10 +29,10 @@ void	 candidate_plan(const struct scenario *sc, const char *relay_pub,
 	    struct inject_plan *p);
 
 /*
- * Apply the plan on g and prove it. Returns 0, or -1 with *cause set
+ * Apply the plan through a and prove it. Returns 0, or -1 with *cause set
  * (caller frees).
  */
-int	 candidate_setup(struct guest *g, const struct scenario *sc,
+int	 candidate_setup(struct admin *a, const struct scenario *sc,
 	    const char *relay_pub, char **cause);
 
 #endif

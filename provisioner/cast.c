@@ -1,11 +1,11 @@
 /*
  * cast.c - reading asciicast v2 recordings (see cast.h).
  *
- * Both entry points feed lines to the same parser: cast_load reads the
- * file in pieces, never holding more than one line (at most
- * CAST_LINE_MAX bytes) besides what was parsed; cast_parse walks a
- * buffer. The first non-blank line is the header, every other non-blank
- * line an event.
+ * One reader (struct cast_file) parses a line at a time: from a file
+ * read in pieces, never holding more than one line (at most
+ * CAST_LINE_MAX bytes) and a read, or from a buffer (cast_parse).
+ * cast_load and cast_parse gather its events in memory. The first
+ * non-blank line is the header, every other non-blank line an event.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,17 +24,37 @@
 #define CAST_SIZE_MAX	10000		/* widest or tallest terminal */
 #define CAST_READ_SIZE	(64 * 1024)	/* bytes asked of read(2) */
 
-/* What the parser keeps between lines. */
-struct cast_reader {
-	struct cast	*c;
-	size_t		 alloc;		/* events allocated */
-	unsigned long	 line;		/* the line being parsed, 1-based */
-	int		 have_header;
+/*
+ * A recording being read. buf holds the file's bytes from offset buf_off:
+ * what was read and not parsed yet starts at buf[start] and ends at
+ * buf[have]. It never holds more than one line and a read.
+ */
+struct cast_file {
+	char			*path;
+	int			 fd;		/* -1: buf is all there is */
+	struct cast_header	 header;
+	int			 have_header;
+	struct cast_notes	 notes;
+	unsigned long		 line;		/* the line being parsed */
+	double			 last;		/* time of the last event */
+	int			 any;		/* an event was read */
+
+	char			*buf;
+	size_t			 cap, start, have;
+	off_t			 buf_off;	/* file offset of buf[0] */
+	int			 eof;
+	off_t			 limit;		/* read no further; -1 none */
+	off_t			 high;		/* furthest offset read */
+	off_t			 first_off;	/* the first event's line */
+	unsigned long		 first_line;
+
+	char			*data;		/* the event returned */
+	size_t			 data_cap;
 };
 
 /* *cause = "path:line: message". */
 static void __attribute__((format(printf, 3, 4)))
-cast_error(const struct cast_reader *r, char **cause, const char *fmt, ...)
+cast_error(const struct cast_file *r, char **cause, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*msg;
@@ -42,7 +62,7 @@ cast_error(const struct cast_reader *r, char **cause, const char *fmt, ...)
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	xasprintf(cause, "%s:%lu: %s", r->c->path, r->line, msg);
+	xasprintf(cause, "%s:%lu: %s", r->path, r->line, msg);
 	free(msg);
 }
 
@@ -64,7 +84,7 @@ cast_blank(const char *line, size_t len)
  * wrong type.
  */
 static int
-cast_member(const struct cast_reader *r, json_t *obj, const char *key,
+cast_member(const struct cast_file *r, json_t *obj, const char *key,
     const char *name, int (*check)(const json_t *), const char *what,
     json_t **v, char **cause)
 {
@@ -112,7 +132,7 @@ cast_is_timestamp(const json_t *j)
 
 /* An optional string member into *out (NULL if absent). */
 static int
-cast_string(const struct cast_reader *r, json_t *obj, const char *key,
+cast_string(const struct cast_file *r, json_t *obj, const char *key,
     const char *name, char **out, char **cause)
 {
 	json_t	*v;
@@ -127,7 +147,7 @@ cast_string(const struct cast_reader *r, json_t *obj, const char *key,
 
 /* "width" and "height": required, 1 to CAST_SIZE_MAX. */
 static int
-cast_size(const struct cast_reader *r, json_t *j, const char *key,
+cast_size(const struct cast_file *r, json_t *j, const char *key,
     unsigned *out, char **cause)
 {
 	json_t	*v;
@@ -146,9 +166,9 @@ cast_size(const struct cast_reader *r, json_t *j, const char *key,
 }
 
 static int
-cast_header(struct cast_reader *r, json_t *j, char **cause)
+cast_header(struct cast_file *r, json_t *j, char **cause)
 {
-	struct cast_header	*h = &r->c->header;
+	struct cast_header	*h = &r->header;
 	json_t			*v, *env;
 
 	if (!json_is_object(j)) {
@@ -205,11 +225,26 @@ cast_code(const char *s, size_t len)
 	return (int)(p - codes);
 }
 
-static int
-cast_event(struct cast_reader *r, json_t *j, char **cause)
+/* The event's data into r->data, which ev->data then points to. */
+static void
+cast_data(struct cast_file *r, json_t *data, struct cast_event *ev)
 {
-	struct cast		*c = r->c;
-	struct cast_event	*ev;
+	ev->len = json_string_length(data);
+	if (r->data_cap < ev->len + 1) {
+		free(r->data);
+		r->data_cap = ev->len + 1;
+		r->data = xmalloc(r->data_cap);
+	}
+	memcpy(r->data, json_string_value(data), ev->len);
+	r->data[ev->len] = '\0';
+	ev->data = r->data;
+}
+
+/* An event line into *ev: 1, 0 for one of a kind skipped, -1 and *cause. */
+static int
+cast_event(struct cast_file *r, json_t *j, struct cast_event *ev,
+    char **cause)
+{
 	json_t			*t, *code, *data;
 	double			 time;
 	int			 k;
@@ -245,35 +280,30 @@ cast_event(struct cast_reader *r, json_t *j, char **cause)
 	}
 	if ((k = cast_code(json_string_value(code),
 	    json_string_length(code))) == -1) {
-		c->skipped++;
+		r->notes.skipped++;
 		return 0;
 	}
-	if (c->nevents > 0 && time < c->events[c->nevents - 1].time)
-		c->backwards = 1;
-	if (c->nevents == r->alloc) {
-		r->alloc = r->alloc == 0 ? 64 : r->alloc * 2;
-		c->events = xreallocarray(c->events, r->alloc,
-		    sizeof *c->events);
-	}
-	ev = &c->events[c->nevents++];
+	if (r->any && time < r->last)
+		r->notes.backwards = 1;
+	r->any = 1;
+	r->last = time;
 	ev->time = time;
 	ev->code = (enum cast_code)k;
-	ev->len = json_string_length(data);
-	ev->data = xmalloc(ev->len + 1);
-	memcpy(ev->data, json_string_value(data), ev->len);
-	ev->data[ev->len] = '\0';
 	ev->line = r->line;
-	return 0;
+	cast_data(r, data, ev);
+	return 1;
 }
 
 /*
  * Parse one line (len bytes, no newline); last says it is the end of the
  * file without a newline. A last event line that is not JSON is what a
  * writer killed mid-line leaves: dropped, and the cast marked truncated.
+ * Returns 1 for an event in *ev, 0 for a line that is none (blank, the
+ * header, a kind skipped), -1 with *cause set.
  */
 static int
-cast_line(struct cast_reader *r, const char *line, size_t len, int last,
-    char **cause)
+cast_line(struct cast_file *r, const char *line, size_t len, int last,
+    struct cast_event *ev, char **cause)
 {
 	json_error_t	 err;
 	json_t		*j;
@@ -288,7 +318,7 @@ cast_line(struct cast_reader *r, const char *line, size_t len, int last,
 		return 0;
 	if ((j = json_loadb(line, len, JSON_ALLOW_NUL, &err)) == NULL) {
 		if (last && r->have_header) {
-			r->c->truncated = 1;
+			r->notes.truncated = 1;
 			return 0;
 		}
 		util_defang(err.text);
@@ -297,154 +327,283 @@ cast_line(struct cast_reader *r, const char *line, size_t len, int last,
 		return -1;
 	}
 	if (r->have_header)
-		rc = cast_event(r, j, cause);
+		rc = cast_event(r, j, ev, cause);
 	else
 		rc = cast_header(r, j, cause);
 	json_decref(j);
 	return rc;
 }
 
-static struct cast *
-cast_new(const char *path)
+/* Make room for CAST_READ_SIZE more bytes after what buf holds. */
+static void
+cast_grow(struct cast_file *r)
 {
-	struct cast	*c;
-
-	c = xcalloc(1, sizeof *c);
-	c->path = xstrdup(path);
-	return c;
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->have - r->start);
+		r->buf_off += (off_t)r->start;
+		r->have -= r->start;
+		r->start = 0;
+	}
+	if (r->cap - r->have >= CAST_READ_SIZE)
+		return;
+	while (r->cap - r->have < CAST_READ_SIZE)
+		r->cap = r->cap == 0 ? 2 * CAST_READ_SIZE : r->cap * 2;
+	r->buf = xreallocarray(r->buf, 1, r->cap);
 }
 
-/* After the last line: a file without a header is not a recording. */
+/* More of the file into buf; at its end (or the limit) r->eof is set. */
 static int
-cast_finish(struct cast_reader *r, char **cause)
+cast_fill(struct cast_file *r, char **cause)
 {
-	if (!r->have_header) {
-		xasprintf(cause, "%s: no asciicast header (the file is empty)",
-		    r->c->path);
+	size_t	 want = CAST_READ_SIZE;
+	off_t	 at;
+	ssize_t	 n;
+
+	if (r->fd == -1) {
+		r->eof = 1;
+		return 0;
+	}
+	cast_grow(r);
+	at = r->buf_off + (off_t)r->have;
+	if (r->limit != -1 && (off_t)want > r->limit - at)
+		want = (size_t)(r->limit - at);
+	do
+		n = want == 0 ? 0 : read(r->fd, r->buf + r->have, want);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		xasprintf(cause, "cannot read '%s': %s", r->path,
+		    strerror(errno));
 		return -1;
 	}
+	if (n == 0)
+		r->eof = 1;
+	r->have += (size_t)n;
+	if (at + n > r->high)
+		r->high = at + n;
 	return 0;
 }
 
-/* Parse the complete lines at the start of buf; returns the bytes used. */
-static ssize_t
-cast_lines(struct cast_reader *r, const char *buf, size_t len, char **cause)
-{
-	const char	*p = buf, *nl;
-
-	while ((nl = memchr(p, '\n', len - (size_t)(p - buf))) != NULL) {
-		r->line++;
-		if (cast_line(r, p, (size_t)(nl - p), 0, cause) != 0)
-			return -1;
-		p = nl + 1;
-	}
-	return p - buf;
-}
-
-/* Make room for CAST_READ_SIZE more bytes after have. */
-static char *
-cast_grow(char *buf, size_t *cap, size_t have)
-{
-	if (*cap - have >= CAST_READ_SIZE)
-		return buf;
-	while (*cap - have < CAST_READ_SIZE)
-		*cap = *cap == 0 ? 2 * CAST_READ_SIZE : *cap * 2;
-	return xreallocarray(buf, 1, *cap);
-}
-
-/* Read fd to its end, a line at a time. */
+/*
+ * The next line, parsed: 1 with an event in *ev, 0 for a line that is
+ * none, 2 at the end of the file, -1 with *cause set.
+ */
 static int
-cast_read(struct cast_reader *r, int fd, char **cause)
+cast_step(struct cast_file *r, struct cast_event *ev, char **cause)
 {
-	char	*buf = NULL;
-	size_t	 cap = 0, have = 0;
-	ssize_t	 n, used;
-	int	 rc = -1;
+	char	*p, *nl;
+	size_t	 len;
 
 	for (;;) {
-		buf = cast_grow(buf, &cap, have);
-		if ((n = read(fd, buf + have, CAST_READ_SIZE)) == -1) {
-			if (errno == EINTR)
-				continue;
-			xasprintf(cause, "cannot read '%s': %s", r->c->path,
-			    strerror(errno));
-			goto out;
+		p = r->buf + r->start;
+		len = r->have - r->start;
+		if (len > 0 && (nl = memchr(p, '\n', len)) != NULL) {
+			r->line++;
+			r->start += (size_t)(nl - p) + 1;
+			return cast_line(r, p, (size_t)(nl - p), 0, ev, cause);
 		}
-		if (n == 0)
-			break;
-		/* Only the new bytes can end the line held. */
-		used = 0;
-		if (memchr(buf + have, '\n', (size_t)n) != NULL &&
-		    (used = cast_lines(r, buf, have + (size_t)n, cause)) == -1)
-			goto out;
-		have += (size_t)n;
-		memmove(buf, buf + used, have - (size_t)used);
-		have -= (size_t)used;
-		if (have > CAST_LINE_MAX) {
+		if (len > CAST_LINE_MAX) {
 			r->line++;
 			cast_error(r, cause, "line longer than %d bytes",
 			    CAST_LINE_MAX);
-			goto out;
+			return -1;
 		}
+		if (r->eof && len == 0)
+			return 2;
+		if (r->eof) {
+			r->line++;
+			r->start = r->have;
+			return cast_line(r, p, len, 1, ev, cause);
+		}
+		if (cast_fill(r, cause) != 0)
+			return -1;
 	}
-	if (have > 0) {
-		r->line++;
-		if (cast_line(r, buf, have, 1, cause) != 0)
-			goto out;
-	}
-	rc = cast_finish(r, cause);
-out:
-	free(buf);
-	return rc;
 }
 
-struct cast *
-cast_load(const char *path, char **cause)
+static void
+cast_header_release(struct cast_header *h)
 {
-	struct cast_reader	 r;
-	struct cast		*c = NULL;
+	free(h->title);
+	free(h->term);
+	free(h->shell);
+}
+
+void
+cast_close(struct cast_file *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fd != -1)
+		close(r->fd);
+	cast_header_release(&r->header);
+	free(r->buf);
+	free(r->data);
+	free(r->path);
+	free(r);
+}
+
+/* Up to the header: a file without one is not a recording. */
+static int
+cast_begin(struct cast_file *r, char **cause)
+{
+	struct cast_event	 ev;
+	int			 rc;
+
+	while (!r->have_header) {
+		if ((rc = cast_step(r, &ev, cause)) == -1)
+			return -1;
+		if (rc == 2) {
+			xasprintf(cause, "%s: no asciicast header (the file "
+			    "is empty)", r->path);
+			return -1;
+		}
+	}
+	r->first_off = r->buf_off + (off_t)r->start;
+	r->first_line = r->line;
+	return 0;
+}
+
+static struct cast_file *
+cast_file_new(const char *path, int fd)
+{
+	struct cast_file	*r;
+
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(path);
+	r->fd = fd;
+	r->limit = -1;
+	return r;
+}
+
+struct cast_file *
+cast_open(const char *path, char **cause)
+{
+	struct cast_file	*r;
 	int			 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "cannot open '%s': %s", path, strerror(errno));
 		return NULL;
 	}
-	memset(&r, 0, sizeof r);
-	r.c = cast_new(path);
-	if (cast_read(&r, fd, cause) != 0)
-		goto out;
-	c = r.c;
-	r.c = NULL;			/* transferred */
-out:
-	cast_free(r.c);
-	close(fd);
+	r = cast_file_new(path, fd);
+	r->cap = 2 * CAST_READ_SIZE;
+	r->buf = xmalloc(r->cap);
+	if (cast_begin(r, cause) != 0) {
+		cast_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+cast_next(struct cast_file *r, struct cast_event *ev, char **cause)
+{
+	int	 rc;
+
+	while ((rc = cast_step(r, ev, cause)) == 0)
+		;
+	return rc == 2 ? 0 : rc;
+}
+
+int
+cast_rewind(struct cast_file *r, char **cause)
+{
+	if (r->fd == -1) {
+		r->start = (size_t)r->first_off;
+	} else {
+		if (lseek(r->fd, r->first_off, SEEK_SET) == -1) {
+			xasprintf(cause, "cannot read '%s' again: %s", r->path,
+			    strerror(errno));
+			return -1;
+		}
+		r->buf_off = r->first_off;
+		r->start = r->have = 0;
+		r->eof = 0;
+		r->limit = r->high;
+	}
+	r->line = r->first_line;
+	r->any = 0;
+	return 0;
+}
+
+const struct cast_header *
+cast_file_header(const struct cast_file *r)
+{
+	return &r->header;
+}
+
+const struct cast_notes *
+cast_file_notes(const struct cast_file *r)
+{
+	return &r->notes;
+}
+
+const char *
+cast_file_path(const struct cast_file *r)
+{
+	return r->path;
+}
+
+/* Every event of r into a struct cast; r is closed. */
+static struct cast *
+cast_gather(struct cast_file *r, char **cause)
+{
+	struct cast		*c;
+	struct cast_event	 ev, *e;
+	size_t			 alloc = 0;
+	int			 rc;
+
+	c = xcalloc(1, sizeof *c);
+	c->path = xstrdup(r->path);
+	while ((rc = cast_next(r, &ev, cause)) == 1) {
+		if (c->nevents == alloc) {
+			alloc = alloc == 0 ? 64 : alloc * 2;
+			c->events = xreallocarray(c->events, alloc,
+			    sizeof *c->events);
+		}
+		e = &c->events[c->nevents++];
+		*e = ev;
+		e->data = xmalloc(ev.len + 1);
+		memcpy(e->data, ev.data, ev.len + 1);
+	}
+	c->header = r->header;
+	memset(&r->header, 0, sizeof r->header);	/* transferred */
+	c->truncated = r->notes.truncated;
+	c->skipped = r->notes.skipped;
+	c->backwards = r->notes.backwards;
+	cast_close(r);
+	if (rc == -1) {
+		cast_free(c);
+		return NULL;
+	}
 	return c;
+}
+
+struct cast *
+cast_load(const char *path, char **cause)
+{
+	struct cast_file	*r;
+
+	if ((r = cast_open(path, cause)) == NULL)
+		return NULL;
+	return cast_gather(r, cause);
 }
 
 struct cast *
 cast_parse(const char *name, const char *buf, size_t len, char **cause)
 {
-	struct cast_reader	 r;
-	struct cast		*c = NULL;
-	ssize_t			 used;
+	struct cast_file	*r;
 
-	memset(&r, 0, sizeof r);
-	r.c = cast_new(name);
-	if ((used = cast_lines(&r, buf, len, cause)) == -1)
-		goto out;
-	if ((size_t)used < len) {
-		r.line++;
-		if (cast_line(&r, buf + used, len - (size_t)used, 1,
-		    cause) != 0)
-			goto out;
+	r = cast_file_new(name, -1);
+	r->buf = xmalloc(len + 1);
+	memcpy(r->buf, buf, len);
+	r->have = r->cap = len;
+	r->eof = 1;
+	r->high = (off_t)len;
+	if (cast_begin(r, cause) != 0) {
+		cast_close(r);
+		return NULL;
 	}
-	if (cast_finish(&r, cause) != 0)
-		goto out;
-	c = r.c;
-	r.c = NULL;			/* transferred */
-out:
-	cast_free(r.c);
-	return c;
+	return cast_gather(r, cause);
 }
 
 void
@@ -457,9 +616,62 @@ cast_free(struct cast *c)
 	for (i = 0; i < c->nevents; i++)
 		free(c->events[i].data);
 	free(c->events);
-	free(c->header.title);
-	free(c->header.term);
-	free(c->header.shell);
+	cast_header_release(&c->header);
 	free(c->path);
 	free(c);
+}
+
+/*
+ * len bytes of valid UTF-8 as a JSON string, quotes included, escaped
+ * byte for byte as asciinema (Python's json.dumps) escapes: the short
+ * escapes JSON has, \u00xx for other control characters, the rest as
+ * is. jansson writes the same but for upper-case hex, five times slower
+ * on terminal output. out needs room for 6 * len + 2 bytes. Returns the
+ * length written.
+ */
+size_t
+cast_json_string(char *out, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 c;
+	size_t			 i, n = 0;
+
+	out[n++] = '"';
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			out[n++] = (char)c;
+			continue;
+		}
+		out[n++] = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			out[n++] = (char)c;
+			break;
+		case '\b':
+			out[n++] = 'b';
+			break;
+		case '\f':
+			out[n++] = 'f';
+			break;
+		case '\n':
+			out[n++] = 'n';
+			break;
+		case '\r':
+			out[n++] = 'r';
+			break;
+		case '\t':
+			out[n++] = 't';
+			break;
+		default:
+			memcpy(out + n, "u00", 3);
+			n += 3;
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 0xf];
+			break;
+		}
+	}
+	out[n++] = '"';
+	return n;
 }

@@ -2,7 +2,6 @@
  * cmd-commands.c - list the commands a candidate typed.
  */
 #include <getopt.h>
-#include <glob.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,45 +11,45 @@
 
 #include "cmd.h"
 #include "commands.h"
-#include "config.h"
+#include "escape.h"
+#include "exercise.h"
 #include "util.h"
 
 /* The recordings an argument names: one .cast, or an exercise's all. */
 static int
-commands_paths(const char *arg, glob_t *g, char **cause)
+commands_paths(const char *arg, char ***paths, size_t *n, char **cause)
 {
-	char	*pattern;
 	size_t	 len = strlen(arg);
+	char	*dir;
 	int	 r;
 
-	memset(g, 0, sizeof *g);
-	if (len > 5 && strcmp(arg + len - 5, ".cast") == 0)
-		xasprintf(&pattern, "%s", arg);
-	else if (strchr(arg, '/') == NULL && len > 0 && len <= 64 &&
-	    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-") == len)
-		xasprintf(&pattern, "%s/exercises/%s/sessions/*.cast",
-		    config_state_dir(), arg);
-	else {
+	*paths = NULL;
+	*n = 0;
+	if (len > 5 && strcmp(arg + len - 5, ".cast") == 0) {
+		*paths = xcalloc(1, sizeof **paths);
+		(*paths)[(*n)++] = xstrdup(arg);
+		return 0;
+	}
+	if (!exercise_valid_id(arg)) {
 		xasprintf(cause, "'%s' is neither a recording (.cast) nor an "
 		    "exercise id", arg);
 		return -1;
 	}
-	r = glob(pattern, strchr(arg, '/') || len > 5 ? GLOB_NOCHECK : 0,
-	    NULL, g);
-	free(pattern);
-	if (r == GLOB_NOMATCH || g->gl_pathc == 0) {
+	dir = exercise_dir(arg);
+	r = exercise_recordings(dir, paths, n, cause);
+	free(dir);
+	if (r == 0 && *n == 0) {
 		xasprintf(cause, "no recordings for exercise '%s'", arg);
-		globfree(g);
-		return -1;
+		r = -1;
 	}
-	return 0;
+	return r;
 }
 
 static void
 commands_print(const char *path, const struct command *c, size_t n,
     enum commands_source src, const regex_t *re, int many)
 {
-	char	 when[32], dur[32], ex[16];
+	char	 when[32], dur[32], ex[16], *text;
 	size_t	 i;
 
 	if (many)
@@ -69,9 +68,10 @@ commands_print(const char *path, const struct command *c, size_t n,
 			snprintf(ex, sizeof ex, "%d", c[i].exit);
 		else
 			snprintf(ex, sizeof ex, "-");
-		util_defang(c[i].text);
+		text = escape_text(c[i].text);	/* one line, all of it */
 		printf("%9s %8s %4s  %s%s\n", when, dur, ex,
-		    c[i].approximate ? "~ " : "", c[i].text);
+		    c[i].approximate ? "~ " : "", text);
+		free(text);
 	}
 }
 
@@ -94,6 +94,34 @@ commands_json(json_t *all, const char *path, const struct command *c,
 	}
 }
 
+/* Every command of every recording, as text or one JSON array. */
+static int
+commands_show(char **paths, size_t npaths, int json, const regex_t *re)
+{
+	enum commands_source	 src;
+	struct command		*c;
+	json_t			*all = json ? json_array() : NULL;
+	char			*cause = NULL;
+	size_t			 n, i;
+
+	for (i = 0; i < npaths; i++) {
+		if (commands_load(paths[i], &c, &n, &src, &cause) != 0) {
+			cmd_error(cause);
+			json_decref(all);
+			return CMD_FAILED;
+		}
+		if (json)
+			commands_json(all, paths[i], c, n, src, re);
+		else
+			commands_print(paths[i], c, n, src, re,
+			    npaths > 1 || src == COMMANDS_INPUT);
+		commands_free(c, n);
+	}
+	if (json)
+		cmd_print_json(all);
+	return CMD_OK;
+}
+
 static int
 commands_exec(int argc, char **argv)
 {
@@ -103,15 +131,11 @@ commands_exec(int argc, char **argv)
 		{ "grep", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
-	enum commands_source	 src;
-	struct command		*c;
-	regex_t			 re, *rep = NULL;
-	glob_t			 g;
-	json_t			*all = NULL;
-	char			*cause = NULL, err[256];
-	const char		*grep = NULL;
-	size_t			 n, i;
-	int			 ch, r, json = 0, rc = CMD_FAILED;
+	regex_t		 re, *rep = NULL;
+	char		*cause = NULL, err[256], **paths = NULL;
+	const char	*grep = NULL;
+	size_t		 npaths = 0, i;
+	int		 ch, r, json = 0, rc = CMD_FAILED;
 
 	while ((ch = cmd_getopt(&cmd_commands_entry, argc, argv, "jg:",
 	    longopts, &r)) != -1) {
@@ -137,33 +161,13 @@ commands_exec(int argc, char **argv)
 		}
 		rep = &re;
 	}
-	if (commands_paths(argv[optind], &g, &cause) != 0) {
+	if (commands_paths(argv[optind], &paths, &npaths, &cause) != 0)
 		cmd_error(cause);
-		goto out_re;
-	}
-	if (json)
-		all = json_array();
-	for (i = 0; i < g.gl_pathc; i++) {
-		if (commands_load(g.gl_pathv[i], &c, &n, &src, &cause) != 0) {
-			cmd_error(cause);
-			goto out;
-		}
-		if (json)
-			commands_json(all, g.gl_pathv[i], c, n, src, rep);
-		else
-			commands_print(g.gl_pathv[i], c, n, src, rep,
-			    g.gl_pathc > 1 || src == COMMANDS_INPUT);
-		commands_free(c, n);
-	}
-	if (json) {
-		cmd_print_json(all);
-		all = NULL;
-	}
-	rc = CMD_OK;
-out:
-	json_decref(all);
-	globfree(&g);
-out_re:
+	else
+		rc = commands_show(paths, npaths, json, rep);
+	for (i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
 	if (rep != NULL)
 		regfree(rep);
 	return rc;
@@ -173,12 +177,13 @@ const struct cmd_entry cmd_commands_entry = {
 	"commands", "[--json] [--grep PATTERN] REC.cast|EXERCISE",
 	"list the commands typed in a recording, with times and exit status",
 	"One line per command: offset in the session, duration, exit status,\n"
-	"the command. The source is the gateway's commands log beside the\n"
-	"recording (from the guest shell's marks); without it, commands are\n"
-	"rebuilt from the keys typed, without durations or exit statuses,\n"
-	"and lines edited with keys that cannot be followed (history,\n"
-	"completion, cursor moves) are marked '~'. An exercise id lists all\n"
-	"its recordings in order.\n"
+	"the command, escaped to stay on its line (a newline shows as \\n, a\n"
+	"tab as \\t, ESC as \\e, a backslash as \\\\). The source is the\n"
+	"gateway's commands log beside the recording (from the guest shell's\n"
+	"marks); without it, commands are rebuilt from the keys typed,\n"
+	"without durations or exit statuses, and lines edited with keys that\n"
+	"cannot be followed (history, completion, cursor moves) are marked\n"
+	"'~'. An exercise id lists all its recordings in order.\n"
 	"\n"
 	"  --grep PATTERN  only commands matching the extended regex\n"
 	"  --json          a JSON array, one object per command\n",

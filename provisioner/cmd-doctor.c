@@ -17,6 +17,7 @@
 #include "config.h"
 #include "exercise.h"
 #include "gateway.h"
+#include "derived.h"
 #include "image.h"
 #include "keys.h"
 #include "log.h"
@@ -105,7 +106,7 @@ doctor_kvm(struct doctor *dr, struct vm_conn *conn)
 			    "(QEMU runs as libvirt-qemu)",
 			    "chgrp kvm /dev/kvm; chmod 0660 /dev/kvm");
 	}
-	a = exercise_auto_accel(conn, &why);
+	a = vm_host_accel(conn, &why);
 	snprintf(msg, sizeof msg, "--accel auto will use %s: %s",
 	    vm_accel_name(a), why);
 	doctor_ok("accel", msg);
@@ -116,7 +117,7 @@ static void
 doctor_memory(struct vm_conn *conn)
 {
 	char	*why = NULL, msg[300];
-	int	 on = exercise_can_hard_limit(conn, &why);
+	int	 on = vm_host_hard_limit(conn, &why);
 
 	snprintf(msg, sizeof msg, "hard limit per VM %s: %s", on ? "on" :
 	    "off", why);
@@ -149,6 +150,35 @@ doctor_image(struct doctor *dr, const char *name)
 	image_free(img);
 }
 
+/* Derived images: how many, their layers' size, which are stale. */
+static void
+doctor_derived(struct doctor *dr)
+{
+	struct derived_info	*v = NULL;
+	char			*cause = NULL, msg[160];
+	uint64_t		 bytes = 0;
+	size_t			 n, i, stale = 0;
+
+	if (derived_list(&v, &n, &cause) != 0) {
+		doctor_fail(dr, "derived", cause, NULL);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		bytes += v[i].bytes;
+		stale += v[i].stale;
+	}
+	snprintf(msg, sizeof msg, "%zu derived image%s, %.0f MiB of layers"
+	    "%s (breakfix image ls)", n, n == 1 ? "" : "s",
+	    bytes / 1048576.0, stale ? "; some on an older base: breakfix "
+	    "image prune" : "");
+	doctor_ok("derived", msg);
+	if (access("/dev/fuse", R_OK | W_OK) != 0)
+		doctor_fail(dr, "derived", "/dev/fuse is missing: derived "
+		    "images cannot be built", "modprobe fuse");
+	derived_list_free(v, n);
+}
+
 static void
 doctor_space(struct doctor *dr)
 {
@@ -176,6 +206,8 @@ doctor_tools(struct doctor *dr)
 		{ "qemu-system-x86_64", "apt-get install qemu-system-x86" },
 		{ "qemu-img", "apt-get install qemu-utils" },
 		{ "debootstrap", "apt-get install debootstrap" },
+		{ "qemu-storage-daemon", "apt-get install qemu-system-common" },
+		{ "dpkg-scanpackages", "apt-get install dpkg-dev" },
 	};
 	const char	*argv[3];
 	char		*out = NULL, *cause = NULL;
@@ -228,7 +260,7 @@ doctor_pool(struct doctor *dr, struct vm_conn *conn)
 	uint64_t		 used = 0;
 	size_t			 n = 0, i, ready = 0, stale = 0;
 
-	if (pool_config(&c, &cause) != 0) {
+	if (pool_config_load(&c, &cause) != 0) {
 		doctor_fail(dr, "pool", cause, "fix the variable");
 		free(cause);
 		return;
@@ -254,6 +286,41 @@ doctor_pool(struct doctor *dr, struct vm_conn *conn)
 	else
 		doctor_ok("pool", line);
 	pool_members_free(v, n);
+}
+
+/* Exercises whose VM crashed: nobody can use them; down frees them. */
+static void
+doctor_crashed(struct doctor *dr, struct vm_conn *conn)
+{
+	struct vm_entry	*v = NULL;
+	char		*cause = NULL, *ids = xstrdup(""), *more;
+	size_t		 n = 0, i, crashed = 0;
+
+	if (conn == NULL || exercise_list_up(conn, &v, &n, NULL, &cause) != 0) {
+		free(cause);
+		free(ids);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].state != VM_STATE_CRASHED)
+			continue;
+		xasprintf(&more, "%s %s", ids, exercise_id_of(v[i].name));
+		free(ids);
+		ids = more;
+		crashed++;
+	}
+	if (crashed == 0)
+		doctor_ok("exercises", "none crashed");
+	else {
+		xasprintf(&more, "%zu crashed:%s", crashed, ids);
+		free(ids);
+		xasprintf(&ids, "breakfix down%s (or breakfix reap)", more +
+		    strcspn(more, ":") + 1);
+		doctor_fail(dr, "exercises", more, ids);
+		free(more);
+	}
+	vm_entries_free(v, n);
+	free(ids);
 }
 
 static int
@@ -297,9 +364,11 @@ doctor_exec(int argc, char **argv)
 	free(key);
 	free(cause);
 	doctor_image(&dr, "debian-12");
+	doctor_derived(&dr);
 	doctor_space(&dr);
 	doctor_gateway();
 	doctor_pool(&dr, conn);
+	doctor_crashed(&dr, conn);
 	vm_close(conn);
 	if (dr.failed != 0)
 		log_error("%d problem%s found", dr.failed,

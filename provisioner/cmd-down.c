@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "exercise.h"
+#include "launch.h"
 #include "log.h"
 #include "vm.h"
 
@@ -17,7 +18,7 @@ cmd_down_one(struct vm_conn *conn, const char *id)
 	char	*cause = NULL;
 	int	 was_up;
 
-	if (exercise_down(conn, id, &was_up, &cause) != 0) {
+	if (launch_down(conn, id, &was_up, &cause) != 0) {
 		cmd_error(cause);
 		return -1;
 	}
@@ -31,23 +32,18 @@ down_all(struct vm_conn *conn)
 {
 	struct vm_entry	*v = NULL;
 	char		*cause = NULL;
-	size_t		 n, i, pooled = 0;
+	size_t		 n, i, pooled;
 	int		 rc = CMD_OK;
 
-	if (vm_list(conn, &v, &n, &cause) != 0) {
+	if (exercise_list_up(conn, &v, &n, &pooled, &cause) != 0) {
 		cmd_error(cause);
 		return CMD_FAILED;
 	}
 	for (i = 0; i < n; i++) {
-		if (*v[i].meta.pool != '\0') {
-			pooled++;	/* not an exercise yet */
-			continue;
-		}
-		if (cmd_down_one(conn, v[i].name + sizeof VM_NAME_PREFIX - 1)
-		    != 0)
+		if (cmd_down_one(conn, exercise_id_of(v[i].name)) != 0)
 			rc = CMD_FAILED;
 	}
-	if (n == pooled)
+	if (n == 0)
 		log_info("no exercise is up");
 	if (pooled > 0)
 		log_info("%zu pool member%s left ('breakfix pool drain' removes "

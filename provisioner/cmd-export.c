@@ -25,6 +25,10 @@ export_report(const char *out, const struct htmlexport_stats *st)
 		    "s", st->log_skipped == 1 ? "is" : "are");
 	if (st->truncated)
 		log_warn("the recording's last line was cut short: left out");
+	if (st->elided_from >= 0)
+		log_warn("output over the recording's cap was not recorded from "
+		    "%d:%04.1f on: the page says so", (int)(st->elided_from /
+		    60), st->elided_from - 60 * (int)(st->elided_from / 60));
 	log_info("wrote '%s': %zu events over %.0f s, %zu %s", out,
 	    st->nevents, st->duration, st->have_log ? st->ncommands :
 	    st->nmarkers, st->have_log ? "commands" : "markers");

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "exercise.h"
 #include "log.h"
 #include "vm.h"
@@ -28,15 +29,32 @@ ls_json_row(const char *id, const char *state, const struct vm_meta *m)
 static void
 ls_row(const char *id, const char *state, const struct vm_meta *m)
 {
-	char	 age[32], left[32];
+	char	 age[32], left[32], *who;
 	time_t	 now = time(NULL);
 
+	who = escape_text(m->candidate && *m->candidate ? m->candidate : "-");
 	printf("%-28s %-16s %-12s %-10s %-8s %-8s %u\n", id,
-	    m->scenario && *m->scenario ? m->scenario : "?",
-	    m->candidate && *m->candidate ? m->candidate : "-", state,
+	    m->scenario && *m->scenario ? m->scenario : "?", who, state,
 	    m->created ? cmd_fmt_span(now - m->created, age, sizeof age) : "?",
 	    m->expires ? cmd_fmt_span(m->expires - now, left, sizeof left) :
 	    "?", m->port);
+	free(who);
+}
+
+/* A crashed VM: its record says so too (exercise_vm_state). */
+static void
+ls_note_crash(struct vm_conn *conn, const char *id)
+{
+	struct exercise	*ex;
+	enum vm_state	 st;
+	char		*cause = NULL;
+
+	if (exercise_load(id, &ex, &cause) != 0 ||
+	    exercise_vm_state(conn, ex, &st, &cause) < 0) {
+		log_warn("%s", cause);
+		free(cause);
+	}
+	exercise_free(ex);
 }
 
 /* Exercises with a record but no domain: ended, or lost. */
@@ -53,8 +71,7 @@ ls_records(struct vm_entry *v, size_t n, json_t *arr)
 	}
 	for (i = 0; i < nids; i++) {
 		for (j = 0; j < n; j++) {
-			if (strcmp(v[j].name + sizeof VM_NAME_PREFIX - 1,
-			    ids[i]) == 0)
+			if (strcmp(exercise_id_of(v[j].name), ids[i]) == 0)
 				break;
 		}
 		if (j == n && exercise_load(ids[i], &ex, &cause) == 0) {
@@ -111,7 +128,7 @@ ls_exec(int argc, char **argv)
 		return cmd_usage_error(&cmd_ls_entry, "no arguments expected");
 	if ((conn = cmd_connect()) == NULL)
 		return CMD_FAILED;
-	if (vm_list(conn, &v, &n, &cause) != 0) {
+	if (exercise_list_up(conn, &v, &n, NULL, &cause) != 0) {
 		cmd_error(cause);
 		vm_close(conn);
 		return CMD_FAILED;
@@ -122,9 +139,9 @@ ls_exec(int argc, char **argv)
 		printf("%-28s %-16s %-12s %-10s %-8s %-8s %s\n", "ID",
 		    "SCENARIO", "CANDIDATE", "STATE", "AGE", "LEFT", "PORT");
 	for (i = 0; i < n; i++) {
-		const char *id = v[i].name + sizeof VM_NAME_PREFIX - 1;
-		if (*v[i].meta.pool != '\0')
-			continue;	/* a pool member: see `pool status` */
+		const char *id = exercise_id_of(v[i].name);
+		if (v[i].state == VM_STATE_CRASHED)
+			ls_note_crash(conn, id);
 		if (json)
 			json_array_append_new(arr, ls_json_row(id,
 			    vm_state_name(v[i].state), &v[i].meta));

@@ -27,91 +27,114 @@ pool_member_state(const struct pool_member *m)
 	return m->vm == VM_STATE_RUNNING ? "hot" : "warm";
 }
 
+/* What pool_status shows, counted once. */
+struct pool_view {
+	struct pool_config	 c;
+	struct pool_member	*v;
+	size_t			 n;
+	uint64_t		 used;
+	size_t			 warm, hot;
+	int			 filler;
+};
+
+static void
+pool_status_json(const struct pool_view *pv)
+{
+	const struct pool_config	*c = &pv->c;
+	json_t				*arr = json_array();
+	size_t				 i;
+
+	for (i = 0; i < pv->n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, "
+		    "s:I}", "id", pv->v[i].id, "state",
+		    pool_member_state(&pv->v[i]), "image", pv->v[i].image,
+		    "created", (json_int_t)pv->v[i].created, "disk",
+		    (json_int_t)pv->v[i].disk));
+	cmd_print_json(json_pack("{s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:o, "
+	    "s:{s:s, s:s, s:s}}",
+	    "size", c->size, "hot_wanted", c->hot, "disk_limit",
+	    (json_int_t)c->disk, "disk_used", (json_int_t)pv->used,
+	    "warm", (int)pv->warm, "hot", (int)pv->hot, "filling_pid",
+	    pv->filler, "members", arr, "from",
+	    "size", pool_config_from(c->size_from, "BREAKFIX_POOL_SIZE"),
+	    "hot", pool_config_from(c->hot_from, "BREAKFIX_POOL_HOT"),
+	    "disk", pool_config_from(c->disk_from, "BREAKFIX_POOL_DISK")));
+}
+
+static void
+pool_status_text(const struct pool_view *pv)
+{
+	const struct pool_config	*c = &pv->c;
+	char				 b1[UNITS_BUFSZ], b2[UNITS_BUFSZ];
+	char				 span[32];
+	size_t				 i;
+
+	if (c->size == 0)
+		printf("pool: off (size 0, from %s)\n",
+		    pool_config_from(c->size_from, "BREAKFIX_POOL_SIZE"));
+	else
+		printf("pool: %zu ready (%zu warm, %zu hot) of %d wanted (%d "
+		    "hot)\n", pv->warm + pv->hot, pv->warm, pv->hot, c->size,
+		    c->hot);
+	printf("settings: size %d (%s), hot %d (%s), disk %s (%s)\n",
+	    c->size, pool_config_from(c->size_from, "BREAKFIX_POOL_SIZE"),
+	    c->hot, pool_config_from(c->hot_from, "BREAKFIX_POOL_HOT"),
+	    units_format_size(c->disk, b2),
+	    pool_config_from(c->disk_from, "BREAKFIX_POOL_DISK"));
+	printf("disk: %s used of %s allowed\n",
+	    units_format_human(pv->used, b1), units_format_human(c->disk, b2));
+	if (pv->filler > 0)
+		printf("fill: running (pid %d)\n", pv->filler);
+	else
+		printf("fill: %s\n", pv->filler != 0 ? "running" : "idle");
+	if (pv->n > 0)
+		printf("\n%-12s %-8s %-12s %-8s %s\n", "ID", "STATE", "IMAGE",
+		    "AGE", "DISK");
+	for (i = 0; i < pv->n; i++)
+		printf("%-12s %-8s %-12s %-8s %s\n", pv->v[i].id,
+		    pool_member_state(&pv->v[i]), pv->v[i].image,
+		    cmd_fmt_span(time(NULL) - pv->v[i].created, span,
+		    sizeof span), units_format_human(pv->v[i].disk, b1));
+}
+
 static int
 pool_status(struct vm_conn *conn, int json)
 {
-	struct pool_config	 c;
-	struct pool_member	*v = NULL;
-	json_t			*j, *arr;
-	char			*cause = NULL, b1[UNITS_BUFSZ];
-	char			 b2[UNITS_BUFSZ], span[32];
-	uint64_t		 used = 0;
-	size_t			 n = 0, i, warm = 0, hot = 0;
-	int			 filler = pool_filling();
+	struct pool_view	 pv;
+	char			*cause = NULL;
+	size_t			 i;
 
-	if (pool_config(&c, &cause) != 0 ||
-	    pool_list(conn, &v, &n, &cause) != 0) {
+	memset(&pv, 0, sizeof pv);
+	pv.filler = pool_filling();
+	if (pool_config_load(&pv.c, &cause) != 0 ||
+	    pool_list(conn, &pv.v, &pv.n, &cause) != 0) {
 		cmd_error(cause);
 		return CMD_FAILED;
 	}
-	for (i = 0; i < n; i++) {
-		used += v[i].disk;
-		if (!v[i].stale && strcmp(v[i].state, "pooled") == 0)
-			*(v[i].vm == VM_STATE_RUNNING ? &hot : &warm) += 1;
+	for (i = 0; i < pv.n; i++) {
+		pv.used += pv.v[i].disk;
+		if (!pv.v[i].stale && strcmp(pv.v[i].state, "pooled") == 0)
+			*(pv.v[i].vm == VM_STATE_RUNNING ? &pv.hot :
+			    &pv.warm) += 1;
 	}
-	if (json) {
-		arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, "
-			    "s:I, s:I}", "id", v[i].id, "state",
-			    pool_member_state(&v[i]), "image", v[i].image,
-			    "created", (json_int_t)v[i].created, "disk",
-			    (json_int_t)v[i].disk));
-		j = json_pack("{s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:o, "
-		    "s:{s:s, s:s, s:s}}",
-		    "size", c.size, "hot_wanted", c.hot, "disk_limit",
-		    (json_int_t)c.disk, "disk_used", (json_int_t)used,
-		    "warm", (int)warm, "hot", (int)hot, "filling_pid", filler,
-		    "members", arr, "from",
-		    "size", pool_config_from(c.size_from, "BREAKFIX_POOL_SIZE"),
-		    "hot", pool_config_from(c.hot_from, "BREAKFIX_POOL_HOT"),
-		    "disk",
-		    pool_config_from(c.disk_from, "BREAKFIX_POOL_DISK"));
-		cmd_print_json(j);
-		pool_members_free(v, n);
-		return CMD_OK;
-	}
-	if (c.size == 0)
-		printf("pool: off (size 0, from %s)\n",
-		    pool_config_from(c.size_from, "BREAKFIX_POOL_SIZE"));
+	if (json)
+		pool_status_json(&pv);
 	else
-		printf("pool: %zu ready (%zu warm, %zu hot) of %d wanted (%d "
-		    "hot)\n", warm + hot, warm, hot, c.size, c.hot);
-	printf("settings: size %d (%s), hot %d (%s), disk %s (%s)\n", c.size,
-	    pool_config_from(c.size_from, "BREAKFIX_POOL_SIZE"), c.hot,
-	    pool_config_from(c.hot_from, "BREAKFIX_POOL_HOT"),
-	    units_format_size(c.disk, b2),
-	    pool_config_from(c.disk_from, "BREAKFIX_POOL_DISK"));
-	printf("disk: %s used of %s allowed\n", units_format_human(used, b1),
-	    units_format_human(c.disk, b2));
-	if (filler > 0)
-		printf("fill: running (pid %d)\n", filler);
-	else if (filler != 0)
-		printf("fill: running\n");
-	else
-		printf("fill: idle\n");
-	if (n > 0)
-		printf("\n%-12s %-8s %-12s %-8s %s\n", "ID", "STATE", "IMAGE",
-		    "AGE", "DISK");
-	for (i = 0; i < n; i++)
-		printf("%-12s %-8s %-12s %-8s %s\n", v[i].id,
-		    pool_member_state(&v[i]), v[i].image,
-		    cmd_fmt_span(time(NULL) - v[i].created, span, sizeof span),
-		    units_format_human(v[i].disk, b1));
-	pool_members_free(v, n);
+		pool_status_text(&pv);
+	pool_members_free(pv.v, pv.n);
 	return CMD_OK;
 }
 
 static int
 pool_do_fill(struct vm_conn *conn, int size, int hot)
 {
-	struct exercise_opts	 o;
+	struct launch_opts	 o;
 	struct pool_config	 c;
 	const char		*env = getenv("BREAKFIX_ACCEL");
 	char			*cause = NULL;
 	int			 busy, made;
 
-	if (pool_config(&c, &cause) != 0) {
+	if (pool_config_load(&c, &cause) != 0) {
 		cmd_error(cause);
 		return CMD_FAILED;
 	}
@@ -123,7 +146,7 @@ pool_do_fill(struct vm_conn *conn, int size, int hot)
 		c.hot = c.size;
 	cmd_catch_interrupts();
 	memset(&o, 0, sizeof o);
-	o.accel = EXERCISE_ACCEL_AUTO;
+	o.accel = VM_ACCEL_AUTO;
 	if (env != NULL && *env != '\0' && cmd_parse_accel(env, &o.accel) != 0)
 		return cmd_usage_error(&cmd_pool_entry, "BREAKFIX_ACCEL is "
 		    "'%s': use auto, kvm or tcg", env);
@@ -162,13 +185,13 @@ pool_do_set(int size, int hot, const char *disk)
 	struct pool_config	 kept, c;
 	char			*cause = NULL, buf[UNITS_BUFSZ];
 
-	if (pool_set(size, hot, disk, &kept, &cause) != 0) {
+	if (pool_config_set(size, hot, disk, &kept, &cause) != 0) {
 		cmd_error(cause);
 		return CMD_FAILED;
 	}
 	log_info("pool settings kept: size %d, hot %d, disk %s", kept.size,
 	    kept.hot, units_format_size(kept.disk, buf));
-	if (pool_config(&c, &cause) != 0) {
+	if (pool_config_load(&c, &cause) != 0) {
 		cmd_error(cause);
 		return CMD_FAILED;
 	}
@@ -256,10 +279,10 @@ const struct cmd_entry cmd_pool_entry = {
 	"A cold boot takes about a minute under software emulation. The pool\n"
 	"keeps VMs that have already booted, saved to disk (warm: started\n"
 	"again in a few seconds) or left running (hot). 'up' takes one when\n"
-	"the scenario's VM is the default shape (image, memory, vCPUs, disk),\n"
-	"then starts 'pool fill' in the background to replace it. When the\n"
-	"pool is empty, or the image was rebuilt since its members booted,\n"
-	"'up' boots a new VM as before.\n"
+	"the scenario's VM is the default shape (image, memory, vCPUs, disk,\n"
+	"no extra disks), then starts 'pool fill' in the background to\n"
+	"replace it. When the pool is empty, or the image was rebuilt since\n"
+	"its members booted, 'up' boots a new VM as before.\n"
 	"\n"
 	"  status        members, their state and disk use, the settings\n"
 	"                and where each came from (--json)\n"

@@ -140,32 +140,40 @@ replay_options(int argc, char **argv, struct player_opts *o, int *idle_set)
 	return CMD_OK;
 }
 
-/* What the parser noticed that the reviewer should know. */
+/* What the reader noticed that the reviewer should know. */
 static void
-replay_notes(const struct cast *c)
+replay_notes(const struct cast_file *f, const struct player *p)
 {
-	if (c->truncated)
+	const struct cast_notes	*n = cast_file_notes(f);
+	const char		*path = cast_file_path(f);
+	double			 t = player_elided(p);
+
+	if (n->truncated)
 		log_warn("%s: the last line is cut short (the recording was "
-		    "not finished): played up to the line before", c->path);
-	if (c->backwards)
+		    "not finished): played up to the line before", path);
+	if (n->backwards)
 		log_warn("%s: event times go backwards in places: played in "
-		    "file order", c->path);
-	if (c->skipped > 0)
+		    "file order", path);
+	if (n->skipped > 0)
 		log_debug("%s: %lu events of kinds other than o, i, r and m "
-		    "skipped", c->path, c->skipped);
+		    "skipped", path, n->skipped);
+	if (t >= 0)
+		log_warn("%s: output over the recording's cap was not recorded "
+		    "from %d:%04.1f on: the screen stops changing there", path,
+		    (int)(t / 60), t - 60 * (int)(t / 60));
 }
 
 static void
-replay_check_size(const struct cast *c)
+replay_check_size(const struct cast_header *h)
 {
 	struct winsize	 ws;
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0)
 		return;
-	if (ws.ws_col < c->header.width || ws.ws_row < c->header.height)
+	if (ws.ws_col < h->width || ws.ws_row < h->height)
 		log_warn("this terminal is %ux%u, smaller than the recording's "
 		    "%ux%u: lines will wrap or scroll differently",
-		    ws.ws_col, ws.ws_row, c->header.width, c->header.height);
+		    ws.ws_col, ws.ws_row, h->width, h->height);
 }
 
 static void
@@ -270,33 +278,36 @@ static int
 replay_exec(int argc, char **argv)
 {
 	struct player_opts	 o = { 1, REPLAY_IDLE_LIMIT, 0, HUGE_VAL };
+	const struct cast_header *h;
 	struct player		*p = NULL;
-	struct cast		*c = NULL;
+	struct cast_file	*f = NULL;
 	char			*cause = NULL;
 	int			 idle_set = 0, rc;
 
 	if ((rc = replay_options(argc, argv, &o, &idle_set)) != CMD_OK)
 		return rc;
 	rc = CMD_FAILED;
-	if ((c = cast_load(argv[optind], &cause)) == NULL)
+	if ((f = cast_open(argv[optind], &cause)) == NULL)
 		goto out;
-	replay_notes(c);
-	if (!idle_set && c->header.idle_time_limit > 0)
-		o.idle_limit = c->header.idle_time_limit;
-	p = player_new(c, &o);
+	h = cast_file_header(f);
+	if (!idle_set && h->idle_time_limit > 0)
+		o.idle_limit = h->idle_time_limit;
+	if ((p = player_new(f, &o, &cause)) == NULL)
+		goto out;
+	replay_notes(f, p);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		if (player_dump(p, STDOUT_FILENO, &cause) == 0)
 			rc = CMD_OK;
 		goto out;
 	}
-	replay_check_size(c);
-	if (replay_play(p, c->path, &cause) == 0)
+	replay_check_size(h);
+	if (replay_play(p, cast_file_path(f), &cause) == 0)
 		rc = CMD_OK;
 out:
 	if (cause != NULL)
 		cmd_error(cause);
 	player_free(p);
-	cast_free(c);
+	cast_close(f);
 	return rc;
 }
 

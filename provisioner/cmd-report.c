@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "report.h"
 #include "units.h"
 #include "util.h"
@@ -46,25 +47,116 @@ report_total(const struct report *r, size_t *ncommands)
 	return total;
 }
 
-/* A command's line: offset in its session, exit, text. */
+/*
+ * A command's line: offset in its session, exit, text. The text is the
+ * candidate's: escaped, it stays on its line (and in its table cell).
+ */
 static void
 report_command(const struct command *c, const char *indent, int md)
 {
-	char	 ex[16];
+	char	 ex[16], *text;
 
 	if (c->exit >= 0)
 		snprintf(ex, sizeof ex, "%d", c->exit);
 	else
 		snprintf(ex, sizeof ex, "-");
-	util_defang(c->text);
-	if (md)
-		printf("| %d:%04.1f | %s | `%s%s` |\n", (int)(c->start / 60),
+	if (md) {
+		text = escape_markdown_code(c->text);
+		printf("| %d:%04.1f | %s | %s%s |\n", (int)(c->start / 60),
 		    c->start - 60 * (int)(c->start / 60), ex,
-		    c->approximate ? "~ " : "", c->text);
-	else
+		    c->approximate ? "~ " : "", text);
+	} else {
+		text = escape_text(c->text);
 		printf("%s%3d:%04.1f %4s  %s%s\n", indent, (int)(c->start / 60),
 		    c->start - 60 * (int)(c->start / 60), ex,
-		    c->approximate ? "~ " : "", c->text);
+		    c->approximate ? "~ " : "", text);
+	}
+	free(text);
+}
+
+static void
+report_escape_one(char **s, int md)
+{
+	char	*e = md ? escape_markdown(*s) : escape_text(*s);
+
+	free(*s);
+	*s = e;
+}
+
+/*
+ * The record's and the scenario's words, escaped for the terminal or
+ * Markdown in place: the candidate's name and the check descriptions
+ * are not the candidate's to write, but shown they are text all the
+ * same, and a '|' in a description must not end its table cell.
+ */
+static void
+report_escape(struct report *r, int md)
+{
+	char	**field[] = { &r->id, &r->scenario, &r->title,
+		    &r->difficulty, &r->candidate, &r->state,
+		    &r->variant_line };
+	size_t	  i;
+
+	for (i = 0; i < nitems(field); i++)
+		report_escape_one(field[i], md);
+	for (i = 0; i < r->nchecks; i++) {
+		report_escape_one(&r->checks[i].id, md);
+		report_escape_one(&r->checks[i].describe, md);
+	}
+}
+
+/*
+ * A session's heading, and when output went over the recording's cap:
+ * what the candidate saw from then on is not in the recording (the
+ * commands and their exit statuses still are).
+ */
+static void
+report_session_head(const struct report_session *s, size_t i, int md)
+{
+	char	 a[64], span[UNITS_BUFSZ], size[UNITS_BUFSZ];
+
+	printf(md ? "\n**Session %zu**, %s, %s%s\n" :
+	    "  session %zu, %s, %s%s\n", i + 1,
+	    cmd_fmt_time(s->start, a, sizeof a), s->seconds >= 0 ?
+	    cmd_fmt_span((long long)s->seconds, span, sizeof span) : "?",
+	    s->source == COMMANDS_INPUT ? " (rebuilt from the keys typed)" :
+	    "");
+	if (s->elided_from >= 0)
+		printf(md ? "\nOutput over the recording's cap was not recorded "
+		    "from %d:%04.1f on (%s).\n" : "  output over the "
+		    "recording's cap was not recorded from %d:%04.1f on "
+		    "(%s)\n", (int)(s->elided_from / 60),
+		    s->elided_from - 60 * (int)(s->elided_from / 60),
+		    s->elided > 0 ? units_format_human(s->elided, size) :
+		    "how much is not known: the session did not end");
+	if (md)
+		printf("\n| at | exit | command |\n|---|---|---|\n");
+}
+
+/* What happened to the admin channel, each kind with its first time. */
+static void
+report_admin(const struct report *r, int md)
+{
+	const struct report_admin	*e;
+	const char			*what;
+	char				 a[64];
+	size_t				 i;
+
+	printf(md ? "\n## Admin channel\n\n" : "\nAdmin channel\n");
+	if (r->nadmin == 0) {
+		printf("%s%s\n", md ? "" : "  ", r->last_check != 0 ?
+		    "never lost, altered or tampered with" : "-");
+		return;
+	}
+	if (md)
+		printf("| first seen | what |\n|---|---|\n");
+	for (i = 0; i < r->nadmin; i++) {
+		e = &r->admin[i];
+		what = strcmp(e->status, "fallback") == 0 ? "fallback to ssh" :
+		    e->status;
+		printf(md ? "| %s | %s: %s |\n" : "  %s  %s: %s\n",
+		    cmd_fmt_time(e->time, a, sizeof a), what, e->detail);
+	}
 }
 
 static void
@@ -82,6 +174,9 @@ report_text(const struct report *r, int md)
 	    r->difficulty, units_format_duration(r->time_limit, span));
 	printf(md ? "| candidate | %s |\n" : "  candidate    %s\n",
 	    *r->candidate ? r->candidate : "(not named)");
+	if (r->variant.n != 0)
+		printf(md ? "| variant | %s |\n" : "  variant      %s\n",
+		    r->variant_line);
 	printf(md ? "| launched | %s (%s) |\n" : "  launched     %s (%s)\n",
 	    cmd_fmt_time(r->created, a, sizeof a), r->state);
 	if (r->first_login != 0)
@@ -103,31 +198,26 @@ report_text(const struct report *r, int md)
 	printf("\n%sChecks (last run %s)\n", h, cmd_fmt_time(r->last_check, a,
 	    sizeof a));
 	if (md)
-		printf("\n| check | first passed | last run | what |\n"
-		    "|---|---|---|---|\n");
+		printf("\n| check | first passed | last run | from | what |\n"
+		    "|---|---|---|---|---|\n");
 	for (i = 0; i < r->nchecks; i++) {
 		const struct report_check *c = &r->checks[i];
 		const char *now = c->last == 1 ? "pass" : c->last == 0 ?
 		    "FAIL" : "-";
-		printf(md ? "| %s | %s | %s | %s |\n" :
-		    "  %-20s %-12s %-5s %s\n", c->id, report_after(r,
-		    c->first_pass, b, sizeof b), now, c->describe);
+		printf(md ? "| %s | %s | %s | %s | %s |\n" :
+		    "  %-20s %-12s %-5s %-5s %s\n", c->id, report_after(r,
+		    c->first_pass, b, sizeof b), now, c->where, c->describe);
 	}
 	if (r->downed == 0)
 		printf("%s(the exercise is up: 'breakfix check %s' runs the "
 		    "checks now)\n", md ? "\n" : "  ", r->id);
+	report_admin(r, md);
 
 	printf("\n%sCommands\n", h);
 	for (i = 0; i < r->nsessions; i++) {
-		const struct report_session *s = &r->sessions[i];
-		printf(md ? "\n**Session %zu**, %s, %s%s\n\n| at | exit | command "
-		    "|\n|---|---|---|\n" : "  session %zu, %s, %s%s\n", i + 1,
-		    cmd_fmt_time(s->start, a, sizeof a), s->seconds >= 0 ?
-		    cmd_fmt_span((long long)s->seconds, span, sizeof span) :
-		    "?", s->source == COMMANDS_INPUT ?
-		    " (rebuilt from the keys typed)" : "");
-		for (j = 0; j < s->ncommands; j++)
-			report_command(&s->commands[j], "  ", md);
+		report_session_head(&r->sessions[i], i, md);
+		for (j = 0; j < r->sessions[i].ncommands; j++)
+			report_command(&r->sessions[i].commands[j], "  ", md);
 	}
 	if (r->nsessions == 0)
 		printf("  (no sessions)\n");
@@ -137,11 +227,17 @@ static void
 report_json(const struct report *r)
 {
 	json_t	*j, *checks = json_array(), *sessions = json_array(), *cmds;
+	json_t	*admin = json_array();
 	size_t	 i, k;
 
+	for (i = 0; i < r->nadmin; i++)
+		json_array_append_new(admin, json_pack("{s:I, s:s, s:s}",
+		    "time", (json_int_t)r->admin[i].time, "status",
+		    r->admin[i].status, "detail", r->admin[i].detail));
 	for (i = 0; i < r->nchecks; i++)
-		json_array_append_new(checks, json_pack("{s:s, s:s, s:o, s:o}",
-		    "id", r->checks[i].id, "describe", r->checks[i].describe,
+		json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:o, "
+		    "s:o}", "id", r->checks[i].id, "describe",
+		    r->checks[i].describe, "where", r->checks[i].where,
 		    "first_pass", r->checks[i].first_pass ?
 		    json_integer(r->checks[i].first_pass) : json_null(),
 		    "last", r->checks[i].last < 0 ? json_null() :
@@ -157,10 +253,13 @@ report_json(const struct report *r)
 			    "approximate", s->commands[k].approximate,
 			    "command", s->commands[k].text));
 		json_array_append_new(sessions, json_pack("{s:s, s:I, s:f, "
-		    "s:s, s:o}", "recording", s->recording, "start",
+		    "s:s, s:o, s:o, s:o}", "recording", s->recording, "start",
 		    (json_int_t)s->start, "seconds", s->seconds, "source",
-		    s->source == COMMANDS_LOG ? "log" : "input", "commands",
-		    cmds));
+		    s->source == COMMANDS_LOG ? "log" : "input",
+		    "elided_from", s->elided_from >= 0 ?
+		    json_real(s->elided_from) : json_null(), "elided_bytes",
+		    s->elided > 0 ? json_integer((json_int_t)s->elided) :
+		    json_null(), "commands", cmds));
 	}
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, "
 	    "s:I, s:I, s:o, s:o}", "id", r->id, "scenario", r->scenario,
@@ -173,6 +272,8 @@ report_json(const struct report *r)
 	    (json_int_t)r->hints_shown, "hints_total",
 	    (json_int_t)r->hints_total, "checks", checks, "sessions",
 	    sessions);
+	json_object_set_new(j, "admin", admin);
+	json_object_set_new(j, "variant", exercise_variant_json(&r->variant));
 	cmd_print_json(j);
 }
 
@@ -211,8 +312,10 @@ report_exec(int argc, char **argv)
 	}
 	if (f == REPORT_JSON)
 		report_json(r);
-	else
+	else {
+		report_escape(r, f == REPORT_MARKDOWN);
 		report_text(r, f == REPORT_MARKDOWN);
+	}
 	report_free(r);
 	return CMD_OK;
 }
@@ -222,9 +325,13 @@ const struct cmd_entry cmd_report_entry = {
 	"one page on an exercise: logins, checks, sessions, commands, hints",
 	"For the hiring decision: the scenario and candidate, when the\n"
 	"candidate first logged in, when each check first passed (from every\n"
-	"'breakfix check' run), the last check results, the sessions and\n"
+	"'breakfix check' run), the last check results, what happened to the\n"
+	"admin channel (lost, fallback to SSH, tampered with, altered since\n"
+	"up; each first seen when), the sessions and\n"
 	"their length, the commands typed in each, and how many hints were\n"
 	"shown. Works on exercises that are down: all of it is kept.\n"
+	"Commands are escaped to stay on their line, and in their table cell\n"
+	"with --markdown (a newline shows as \\n, a backslash as \\\\).\n"
 	"\n"
 	"  --markdown  the same as Markdown (for a ticket or a wiki)\n"
 	"  --json      one JSON object\n",

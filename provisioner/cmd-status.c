@@ -10,8 +10,10 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "exercise.h"
 #include "log.h"
+#include "util.h"
 #include "vm.h"
 
 #define STATUS_TAIL_LINES 10
@@ -20,12 +22,21 @@ static void
 status_text(const struct exercise *ex, const char *state, const char *tail)
 {
 	const struct vm_meta	*m = &ex->meta;
-	char			 b[64], span[32];
+	char			 b[64], span[32], *who, *line;
 
+	who = escape_text(*m->candidate ? m->candidate : "-");
 	printf("%s\n", ex->id);
 	printf("  state      %s\n", state);
 	printf("  scenario   %s (%s)\n", m->scenario, m->scenario_file);
-	printf("  candidate  %s\n", *m->candidate ? m->candidate : "-");
+	printf("  candidate  %s\n", who);
+	free(who);
+	if (ex->variant.n != 0) {
+		line = exercise_variant_line(&ex->variant);
+		who = escape_text(line);	/* the record, read back */
+		printf("  variant    %s\n", who);
+		free(who);
+		free(line);
+	}
 	printf("  created    %s\n", cmd_fmt_time(m->created, b, sizeof b));
 	printf("  expires    %s (%s)\n", cmd_fmt_time(m->expires, b, sizeof b),
 	    cmd_fmt_span(m->expires - time(NULL), span, sizeof span));
@@ -35,7 +46,7 @@ status_text(const struct exercise *ex, const char *state, const char *tail)
 	printf("  accel      %s\n", vm_accel_name(m->accel));
 	printf("  ssh port   127.0.0.1:%u\n", m->port);
 	if (ex->boot_ms != 0)
-		printf("  launch     %s, %.1f s to SSH, ready in %.1f s\n",
+		printf("  launch     %s, %.1f s to the agent, ready in %.1f s\n",
 		    *ex->launch ? ex->launch : "cold", ex->boot_ms / 1000.0,
 		    ex->ready_ms / 1000.0);
 	printf("  directory  %s\n", m->dir);
@@ -59,6 +70,7 @@ status_json(const struct exercise *ex, const char *state, const char *tail)
 	    vm_accel_name(m->accel), "port", (int)m->port, "launch",
 	    *ex->launch ? ex->launch : "cold", "boot_ms", ex->boot_ms,
 	    "ready_ms", ex->ready_ms, "dir", m->dir, "console_tail", tail ? tail : "");
+	json_object_set_new(j, "variant", exercise_variant_json(&ex->variant));
 	cmd_print_json(j);
 }
 
@@ -72,10 +84,9 @@ status_exec(int argc, char **argv)
 	};
 	struct exercise	*ex = NULL;
 	struct vm_conn	*conn = NULL;
-	struct vm_meta	 m;
 	enum vm_state	 st;
 	const char	*state;
-	char		*cause = NULL, *tail = NULL;
+	char		*cause = NULL, *tail = NULL, *crashed = NULL, when[64];
 	int		 ch, r, json = 0, rc = CMD_FAILED;
 
 	while ((ch = cmd_getopt(&cmd_status_entry, argc, argv, "", longopts,
@@ -90,18 +101,20 @@ status_exec(int argc, char **argv)
 	if (argc - optind != 1)
 		return cmd_usage_error(&cmd_status_entry, "one exercise id "
 		    "expected");
-	memset(&m, 0, sizeof m);
 	if (exercise_load(argv[optind], &ex, &cause) != 0) {
 		cmd_error(cause);
 		goto out;
 	}
 	if ((conn = cmd_connect()) == NULL)
 		goto out;
-	if ((r = vm_lookup(conn, ex->domain, &m, &st, &cause)) < 0) {
+	if ((r = exercise_vm_state(conn, ex, &st, &cause)) < 0) {
 		cmd_error(cause);
 		goto out;
 	}
-	state = r == 0 ? vm_state_name(st) :
+	if (r == 0 && st == VM_STATE_CRASHED)
+		xasprintf(&crashed, "crashed (noticed at %s)", cmd_fmt_time(
+		    ex->crashed, when, sizeof when));
+	state = crashed != NULL ? crashed : r == 0 ? vm_state_name(st) :
 	    strcmp(ex->state, "down") == 0 ? "down" : "lost (no domain)";
 	tail = exercise_console_tail(ex->meta.dir, STATUS_TAIL_LINES);
 	if (json)
@@ -110,7 +123,7 @@ status_exec(int argc, char **argv)
 		status_text(ex, state, tail);
 	rc = CMD_OK;
 out:
-	vm_meta_release(&m);
+	free(crashed);
 	free(tail);
 	exercise_free(ex);
 	vm_close(conn);

@@ -15,12 +15,27 @@
 #include "exercise.h"
 #include "gateway.h"
 #include "keys.h"
+#include "launch.h"
+#include "launch-image.h"
 #include "log.h"
 #include "pool.h"
 #include "scenario.h"
 #include "units.h"
 #include "util.h"
 #include "vm.h"
+
+/* The variant, for the interviewer: `up --seed N` launches it again. */
+static void
+up_print_variant(const struct exercise *ex)
+{
+	char	*line;
+
+	if (ex->variant.n == 0)
+		return;
+	line = exercise_variant_line(&ex->variant);
+	printf("  variant    %s\n", line);
+	free(line);
+}
 
 static void
 up_print(const struct exercise *ex, int json)
@@ -47,6 +62,8 @@ up_print(const struct exercise *ex, int json)
 		    "user", ex->id, "password", ex->password ? ex->password : "",
 		    "gateway", "host", host, "port", (int)port, "fingerprint",
 		    fp, "running", gwerr == NULL);
+		json_object_set_new(j, "variant",
+		    exercise_variant_json(&ex->variant));
 		cmd_print_json(j);
 		goto out;
 	}
@@ -63,6 +80,7 @@ up_print(const struct exercise *ex, int json)
 	    ex->meta.scenario_file);
 	printf("  candidate  %s\n", *ex->meta.candidate ? ex->meta.candidate :
 	    "(not named)");
+	up_print_variant(ex);
 	printf("  expires    %s (in %s)\n", when, cmd_fmt_span(
 	    ex->meta.expires - time(NULL), b, sizeof b));
 	printf("  admin      ssh -i %s -p %u %s@127.0.0.1\n", key ? key : "?",
@@ -84,8 +102,8 @@ out:
 
 /* Options from the environment first, flags override them. */
 static int
-up_options(int argc, char **argv, struct exercise_opts *o, int *json,
-    int *no_pool)
+up_options(int argc, char **argv, struct launch_opts *o, int *json,
+    int *no_pool, int64_t *seed)
 {
 	static const struct option longopts[] = {
 		CMD_COMMON_LONGOPTS,
@@ -96,6 +114,7 @@ up_options(int argc, char **argv, struct exercise_opts *o, int *json,
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-pool", no_argument, NULL, 'P' },
+		{ "seed", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cmd_entry	*e = &cmd_up_entry;
@@ -122,6 +141,10 @@ up_options(int argc, char **argv, struct exercise_opts *o, int *json,
 			continue;
 		case 'P':
 			*no_pool = 1;
+			continue;
+		case 's':
+			if ((r = cmd_seed_arg(e, optarg, seed)) != 0)
+				return r;
 			continue;
 		case 'a':
 			if (cmd_parse_accel(optarg, &o->accel) != 0)
@@ -154,19 +177,21 @@ up_options(int argc, char **argv, struct exercise_opts *o, int *json,
 static int
 up_exec(int argc, char **argv)
 {
-	struct exercise_opts	 o;
+	struct launch_opts	 o;
 	struct scenario		*sc = NULL;
 	struct exercise		*ex = NULL;
 	struct vm_conn		*conn = NULL;
 	struct diag		*d = NULL;
 	char			*cause = NULL, *tail = NULL;
+	int64_t			 seed = SCENARIO_SEED_RANDOM;
 	int			 json = 0, no_pool = 0, r, rc = CMD_FAILED;
 
 	memset(&o, 0, sizeof o);
-	if ((r = up_options(argc, argv, &o, &json, &no_pool)) != 0)
+	o.accel = VM_ACCEL_AUTO;
+	if ((r = up_options(argc, argv, &o, &json, &no_pool, &seed)) != 0)
 		return r == -1 ? CMD_OK : r;
 	d = diag_new(argv[optind]);
-	if ((sc = scenario_load(argv[optind], d)) == NULL) {
+	if ((sc = scenario_load_variant(argv[optind], seed, d)) == NULL) {
 		cmd_print_diag(d);
 		goto out;
 	}
@@ -176,7 +201,11 @@ up_exec(int argc, char **argv)
 	o.note = cmd_note;
 	o.cancelled = cmd_interrupted;
 	log_info("launching %s: %s", sc->name, sc->title);
-	if ((no_pool ? exercise_up(conn, sc, &o, &ex, &tail, &cause) :
+	if (launch_image_ready(sc, &o, &cause) != 0) {
+		log_error("up failed: %s", cause);
+		goto out;
+	}
+	if ((no_pool ? launch_up(conn, sc, &o, &ex, &tail, &cause) :
 	    pool_up(conn, sc, &o, &ex, &tail, &cause)) != 0) {
 		log_error("up failed: %s", cause);
 		if (tail != NULL && *tail != '\0')
@@ -199,13 +228,14 @@ out:
 
 const struct cmd_entry cmd_up_entry = {
 	"up", "[--candidate NAME] [--candidate-key FILE] [--ttl 2h] "
-	    "[--accel auto|kvm|tcg] [--timeout 5m] [--json] SCENARIO",
+	    "[--accel auto|kvm|tcg] [--timeout 5m] [--seed N] [--json] "
+	    "SCENARIO",
 	"launch an exercise: boot the scenario's VM and wait until it is ready",
 	"Reads the scenario, creates an exercise (its own directory, a disk\n"
 	"overlay on the base image and a libvirt domain breakfix-<id>),\n"
-	"boots it and waits until breakfix can log in to it over SSH, then\n"
-	"sets up the candidate's account, injects the faults and proves\n"
-	"them. If anything fails, or on Ctrl-C, everything made is removed\n"
+	"boots it and waits for its guest agent (breakfix's admin channel)\n"
+	"and learns the VM's own SSH host key through it, then sets up the\n"
+	"candidate's account, injects the faults and proves them. If anything fails, or on Ctrl-C, everything made is removed\n"
 	"again.\n\n"
 	"A VM from the pool, booted ahead of time, is used when one is ready\n"
 	"(seconds instead of a minute); 'up' then refills the pool in the\n"
@@ -219,8 +249,12 @@ const struct cmd_entry cmd_up_entry = {
 	"                    or the time limit plus 30m if longer)\n"
 	"  --accel MODE      auto (default: KVM when it works, else TCG),\n"
 	"                    kvm or tcg; also BREAKFIX_ACCEL\n"
-	"  --timeout DUR     how long to wait for the VM to answer SSH\n"
+	"  --timeout DUR     how long to wait for the VM's guest agent\n"
 	"                    (default 5m under TCG, 2m under KVM)\n"
+	"  --seed N          the variant of a scenario with variables (0 to\n"
+	"                    4294967295; default: a random one, printed, and\n"
+	"                    kept in exercise.json); the same N gives the\n"
+	"                    same values again\n"
 	"  --json            print one JSON object (id, port, ...)\n"
 	"  --no-pool         boot a new VM even if the pool has one ready\n"
 	"                    (see 'breakfix help pool')\n"

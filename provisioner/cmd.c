@@ -18,6 +18,8 @@
 #include "vm.h"
 #include "diag.h"
 #include "log.h"
+#include "scenario.h"
+#include "variables.h"
 
 const struct cmd_entry *
 cmd_find(const char *name)
@@ -89,6 +91,28 @@ cmd_print_diag(const struct diag *d)
 	return n;
 }
 
+int
+cmd_seed_arg(const struct cmd_entry *e, const char *arg, int64_t *seed)
+{
+	uint32_t	 u;
+	char		*cause = NULL;
+	int		 rc;
+
+	if (variables_parse_seed(arg, &u, &cause) != 0) {
+		rc = cmd_usage_error(e, "--seed: %s", cause);
+		free(cause);
+		return rc;
+	}
+	*seed = u;
+	return 0;
+}
+
+void
+cmd_print_warnings(const struct scenario *sc)
+{
+	cmd_print_diag(sc->warnings);
+}
+
 struct vm_conn *
 cmd_connect(void)
 {
@@ -134,14 +158,14 @@ cmd_note(const char *msg, void *arg)
 }
 
 int
-cmd_parse_accel(const char *s, enum exercise_accel_choice *out)
+cmd_parse_accel(const char *s, enum vm_accel *out)
 {
 	if (strcmp(s, "auto") == 0)
-		*out = EXERCISE_ACCEL_AUTO;
+		*out = VM_ACCEL_AUTO;
 	else if (strcmp(s, "kvm") == 0)
-		*out = EXERCISE_ACCEL_KVM;
+		*out = VM_ACCEL_KVM;
 	else if (strcmp(s, "tcg") == 0)
-		*out = EXERCISE_ACCEL_TCG;
+		*out = VM_ACCEL_TCG;
 	else
 		return -1;
 	return 0;
@@ -215,11 +239,17 @@ cmd_getopt(const struct cmd_entry *e, int argc, char **argv,
 	return -1;
 }
 
+/*
+ * ASCII only: jansson escapes C0 controls but writes C1 controls (U+009B
+ * is CSI to many terminals) and direction overrides as they are, and
+ * this is often read on a terminal. \uXXXX is the same string to a
+ * parser.
+ */
 void
 cmd_print_json(json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-	    JSON_REAL_PRECISION(10));
+	    JSON_REAL_PRECISION(10) | JSON_ENSURE_ASCII);
 	printf("\n");
 	json_decref(j);
 }

@@ -10,9 +10,10 @@
 #define BREAKFIX_CMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
-#include "exercise.h"
+#include "vm.h"
 
 #define CMD_OK		0
 #define CMD_FAILED	1
@@ -91,20 +92,34 @@ const char *cmd_fmt_span(long long seconds, char *buf, size_t len);
 void	 cmd_error(char *cause);
 
 /* "auto", "kvm" or "tcg" into *out. Returns 0, or -1 for anything else. */
-int	 cmd_parse_accel(const char *s, enum exercise_accel_choice *out);
+int	 cmd_parse_accel(const char *s, enum vm_accel *out);
 
 /*
  * Ctrl-C and SIGTERM set a flag instead of killing us, so that long
- * waits stop and clean up: cmd_interrupted is exercise_opts.cancelled.
+ * waits stop and clean up: cmd_interrupted is launch_opts.cancelled.
  */
 void	 cmd_catch_interrupts(void);
 int	 cmd_interrupted(void);
-/* exercise_opts.note for commands: the message as one log_info line. */
+/* launch_opts.note for commands: the message as one log_info line. */
 void	 cmd_note(const char *msg, void *arg);
 
-/* Print j on stdout, indented, with a newline; then release j. */
+/*
+ * Print j on stdout, indented, in ASCII (every other character \uXXXX),
+ * with a newline; then release j.
+ */
 typedef struct json_t json_t;
 void	 cmd_print_json(json_t *j);
+
+/*
+ * A --seed argument for e into *seed. Returns 0, or CMD_USAGE with the
+ * usage error printed.
+ */
+int	 cmd_seed_arg(const struct cmd_entry *e, const char *arg,
+	    int64_t *seed);
+
+/* Print a scenario's warnings (sc->warnings) on stderr. */
+struct scenario;
+void	 cmd_print_warnings(const struct scenario *sc);
 
 /* Print each of d's problems on stderr; returns how many. */
 struct diag;

@@ -11,11 +11,15 @@
 
 #include "cast.h"
 #include "commands.h"
+#include "marks.h"
+#include "utf8.h"
 #include "util.h"
 
 #define COMMANDS_LINE_MAX	(64 * 1024)	/* a line being typed */
 #define COMMANDS_LOG_MAX	(1024 * 1024)	/* one line of the log */
 #define COMMANDS_MAX		1000000
+/* Read of a log: four times what the gateway writes (marks.h). */
+#define COMMANDS_READ_MAX	(4ULL * MARKS_LOG_MAX)
 
 static void
 commands_push(struct command **v, size_t *n, size_t *cap,
@@ -69,11 +73,14 @@ commands_from_log(FILE *fp, const char *path, struct command **out,
 	char		*line = xmalloc(COMMANDS_LOG_MAX);
 	size_t		 cap = 0, count = 0;
 	unsigned long	 lineno = 0;
+	unsigned long long total = 0;
 	double		 end;
 	int		 rc = -1;
 
-	while (fgets(line, COMMANDS_LOG_MAX, fp) != NULL) {
+	while (total < COMMANDS_READ_MAX &&
+	    fgets(line, COMMANDS_LOG_MAX, fp) != NULL) {
 		lineno++;
+		total += strlen(line);
 		if (strchr(line, '\n') == NULL && !feof(fp)) {
 			xasprintf(cause, "%s:%lu: line too long", path, lineno);
 			goto out;
@@ -183,7 +190,9 @@ commands_key(struct commands_line *l, unsigned char k, double t,
 			c.duration = -1;
 			c.exit = -1;
 			c.approximate = l->approximate;
-			c.text = xstrndup(l->buf, l->len);
+			/* Keys it drops (Alt-é) or a cut can split a character. */
+			l->buf[l->len] = '\0';
+			c.text = utf8_string(l->buf);
 			if (l->len > 0 || c.approximate)
 				commands_push(v, n, cap, &c);
 		}
@@ -220,33 +229,72 @@ commands_key(struct commands_line *l, unsigned char k, double t,
 	}
 }
 
+/* The commands being rebuilt from one recording's keys. */
+struct commands_rebuild {
+	struct commands_line	*l;
+	struct command		*v;
+	size_t			 n, cap;
+};
+
+static void
+commands_input_event(struct commands_rebuild *b, const struct cast_event *e)
+{
+	size_t	 j;
+
+	if (e->code != CAST_INPUT)
+		return;
+	for (j = 0; j < e->len && b->n < COMMANDS_MAX; j++)
+		commands_key(b->l, (unsigned char)e->data[j], e->time, &b->v,
+		    &b->n, &b->cap);
+}
+
 void
 commands_from_input(const struct cast *cast, struct command **out,
     size_t *n)
 {
-	struct commands_line	*l = xcalloc(1, sizeof *l);
-	const struct cast_event	*e;
-	struct command		*v = NULL;
-	size_t			 i, j, cap = 0, count = 0;
+	struct commands_rebuild	 b;
+	size_t			 i;
 
-	for (i = 0; i < cast->nevents && count < COMMANDS_MAX; i++) {
-		e = &cast->events[i];
-		if (e->code != CAST_INPUT)
-			continue;
-		for (j = 0; j < e->len; j++)
-			commands_key(l, (unsigned char)e->data[j], e->time, &v,
-			    &count, &cap);
+	memset(&b, 0, sizeof b);
+	b.l = xcalloc(1, sizeof *b.l);
+	for (i = 0; i < cast->nevents; i++)
+		commands_input_event(&b, &cast->events[i]);
+	free(b.l);
+	*out = b.v;
+	*n = b.n;
+}
+
+/* The same, reading the recording an event at a time. */
+static int
+commands_from_file(const char *path, struct command **out, size_t *n,
+    char **cause)
+{
+	struct commands_rebuild	 b;
+	struct cast_file	*f;
+	struct cast_event	 ev;
+	int			 rc;
+
+	if ((f = cast_open(path, cause)) == NULL)
+		return -1;
+	memset(&b, 0, sizeof b);
+	b.l = xcalloc(1, sizeof *b.l);
+	while ((rc = cast_next(f, &ev, cause)) == 1)
+		commands_input_event(&b, &ev);
+	free(b.l);
+	cast_close(f);
+	if (rc == -1) {
+		commands_free(b.v, b.n);
+		return -1;
 	}
-	free(l);
-	*out = v;
-	*n = count;
+	*out = b.v;
+	*n = b.n;
+	return 0;
 }
 
 int
 commands_load(const char *cast_path, struct command **out, size_t *n,
     enum commands_source *source, char **cause)
 {
-	struct cast	*c;
 	char		*log = commands_log_path(cast_path);
 	FILE		*fp;
 	int		 rc = -1;
@@ -263,12 +311,8 @@ commands_load(const char *cast_path, struct command **out, size_t *n,
 		xasprintf(cause, "cannot open '%s': %s", log, strerror(errno));
 		goto out;
 	}
-	if ((c = cast_load(cast_path, cause)) == NULL)
-		goto out;
 	*source = COMMANDS_INPUT;
-	commands_from_input(c, out, n);
-	cast_free(c);
-	rc = 0;
+	rc = commands_from_file(cast_path, out, n, cause);
 out:
 	free(log);
 	return rc;

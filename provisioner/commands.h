@@ -27,7 +27,7 @@ struct command {
 	double		 duration;	/* -1: unknown */
 	int		 exit;		/* -1: unknown */
 	int		 approximate;	/* rebuilt through keys it cannot follow */
-	char		*text;
+	char		*text;		/* UTF-8 */
 };
 
 /*
@@ -35,6 +35,10 @@ struct command {
  * if there is one, else rebuilt from its input events. *source says
  * which. Returns 0 with *out (commands_free) and *n set, or -1 with
  * *cause set.
+ *
+ * Memory is bounded whatever the files hold: the recording is read an
+ * event at a time, a log no further than four times what the gateway
+ * writes (MARKS_LOG_MAX), and no more than a million commands are kept.
  */
 int	 commands_load(const char *cast_path, struct command **out, size_t *n,
 	    enum commands_source *source, char **cause);

@@ -92,10 +92,7 @@ config_recipes_dir(void)
 char *
 config_path(const char *sub)
 {
-	char	*p;
-
-	xasprintf(&p, "%s/%s", config_state_dir(), sub);
-	return p;
+	return util_path(config_state_dir(), sub);
 }
 
 int

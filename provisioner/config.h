@@ -16,6 +16,11 @@
 #define CONFIG_DEFAULT_URI	"qemu:///system"
 #define CONFIG_DEFAULT_STATE	"/var/lib/breakfix"
 
+/* The system user (and group) the gateway's connections run as. */
+#define GATEWAY_USER		"breakfix-gw"
+/* The system group that may read recordings and audit logs. */
+#define REVIEW_GROUP		"breakfix-review"
+
 /* Set from options; override the environment. Strings are copied. */
 void		 config_set_connect(const char *uri);
 void		 config_set_state_dir(const char *dir);

@@ -16,12 +16,27 @@
 #include <libssh/libssh.h>
 
 #include "credentials.h"
+#include "exercise.h"
 #include "keys.h"
 #include "password.h"
 #include "spawn.h"
 #include "util.h"
 
 #define CRED_KEYS_MAX	(64 * 1024)
+
+/* Run argv, which makes the system account or group what. */
+static int
+cred_add(const char *const *argv, const char *what, char **cause)
+{
+	char	*why = NULL;
+	int	 rc;
+
+	rc = spawn_run(argv, NULL, &why, cause);
+	free(why);
+	if (rc != 0 && *cause == NULL)
+		xasprintf(cause, "cannot make %s", what);
+	return rc;
+}
 
 int
 credentials_gateway_ids(uid_t *uid, gid_t *gid, char **cause)
@@ -31,32 +46,37 @@ credentials_gateway_ids(uid_t *uid, gid_t *gid, char **cause)
 	    "--shell", "/usr/sbin/nologin", "--comment",
 	    "breakfix gateway (unprivileged)", GATEWAY_USER, NULL };
 	struct passwd	*pw;
-	char		*why = NULL;
 
-	if ((pw = getpwnam(GATEWAY_USER)) == NULL) {
-		if (spawn_run(argv, NULL, &why, cause) != 0) {
-			free(why);
-			return -1;
-		}
-		free(why);
-		if ((pw = getpwnam(GATEWAY_USER)) == NULL) {
+	if ((pw = getpwnam(GATEWAY_USER)) == NULL &&
+	    (cred_add(argv, "user " GATEWAY_USER, cause) != 0 ||
+	    (pw = getpwnam(GATEWAY_USER)) == NULL)) {
+		if (*cause == NULL)
 			xasprintf(cause, "cannot find user '%s' after "
 			    "creating it", GATEWAY_USER);
-			return -1;
-		}
+		return -1;
 	}
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
 	return 0;
 }
 
-static char *
-cred_file(const char *dir, const char *name)
+int
+credentials_review_gid(gid_t *gid, char **cause)
 {
-	char	*p;
+	static const char *const argv[] = { "groupadd", "--system",
+	    REVIEW_GROUP, NULL };
+	struct group	*gr;
 
-	xasprintf(&p, "%s/%s", dir, name);
-	return p;
+	if ((gr = getgrnam(REVIEW_GROUP)) == NULL &&
+	    (cred_add(argv, "group " REVIEW_GROUP, cause) != 0 ||
+	    (gr = getgrnam(REVIEW_GROUP)) == NULL)) {
+		if (*cause == NULL)
+			xasprintf(cause, "cannot find group '%s' after "
+			    "creating it", REVIEW_GROUP);
+		return -1;
+	}
+	*gid = gr->gr_gid;
+	return 0;
 }
 
 /* Give path to root:gid with mode. */
@@ -144,16 +164,64 @@ out:
 	return rc;
 }
 
+/* The candidate's secrets: root's alone (the gateway's listener reads them). */
+static int
+cred_secrets(const char *dir, const char *hash, const char *keys,
+    char **cause)
+{
+	char	*p, *line;
+	int	 rc;
+
+	xasprintf(&line, "%s\n", hash);
+	p = exercise_path(dir, EXERCISE_PASSWORD);
+	rc = cred_write(p, line, 0, 0600, cause);
+	free(line);
+	free(p);
+	if (rc == 0 && keys != NULL) {
+		p = exercise_path(dir, EXERCISE_AUTHORIZED_KEYS);
+		rc = cred_write(p, keys, 0, 0600, cause);
+		free(p);
+	}
+	if (rc == 0) {
+		p = exercise_path(dir, EXERCISE_RELAY_KEY);
+		if (keys_generate(p, "breakfix-gateway", cause) != 0 ||
+		    cred_share(p, 0, 0600, cause) != 0)
+			rc = -1;
+		free(p);
+	}
+	return rc;
+}
+
+/* What reviewers read: sessions/ and the audit log. */
+static int
+cred_evidence(const char *dir, gid_t review, char **cause)
+{
+	char	*p;
+	int	 rc = -1;
+
+	p = exercise_path(dir, EXERCISE_SESSIONS);
+	if (mkdir(p, 0750) == -1 && errno != EEXIST)
+		xasprintf(cause, "cannot create '%s': %s", p, strerror(errno));
+	else
+		rc = cred_share(p, review, 0750, cause);
+	free(p);
+	if (rc != 0)
+		return -1;
+	p = exercise_path(dir, EXERCISE_AUDIT);
+	rc = cred_write(p, "", review, 0640, cause);
+	free(p);
+	return rc;
+}
+
 int
 credentials_make(const char *dir, const char *keyfile, char **password,
     char **cause)
 {
-	char	*p = NULL, *hash = NULL, *keys = NULL, *plain = NULL, *line;
-	uid_t	 uid;
-	gid_t	 gid;
+	char	*hash = NULL, *keys = NULL, *plain = NULL;
+	gid_t	 review;
 	int	 rc = -1;
 
-	if (credentials_gateway_ids(&uid, &gid, cause) != 0)
+	if (credentials_review_gid(&review, cause) != 0)
 		goto out;
 	if (keyfile != NULL && cred_keys(keyfile, &keys, cause) != 0)
 		goto out;
@@ -162,46 +230,12 @@ credentials_make(const char *dir, const char *keyfile, char **password,
 		xasprintf(cause, "cannot hash the password (no randomness?)");
 		goto out;
 	}
-	xasprintf(&line, "%s\n", hash);
-	p = cred_file(dir, "password");
-	rc = cred_write(p, line, gid, 0640, cause);
-	free(line);
-	free(p);
-	if (rc != 0)
-		goto out;
-	rc = -1;
-	if (keys != NULL) {
-		p = cred_file(dir, "authorized_keys");
-		rc = cred_write(p, keys, gid, 0640, cause);
-		free(p);
-		if (rc != 0)
-			goto out;
-		rc = -1;
-	}
-	p = cred_file(dir, "candidate_ed25519");
-	if (keys_generate(p, "breakfix-gateway", cause) != 0 ||
-	    cred_share(p, gid, 0640, cause) != 0) {
-		free(p);
-		goto out;
-	}
-	free(p);
-	p = cred_file(dir, "sessions");
-	if ((mkdir(p, 0770) == -1 && errno != EEXIST) ||
-	    cred_share(p, gid, 0770, cause) != 0) {
-		if (*cause == NULL)
-			xasprintf(cause, "cannot create '%s': %s", p,
-			    strerror(errno));
-		free(p);
-		goto out;
-	}
-	free(p);
-	p = cred_file(dir, "audit.log");
-	rc = cred_write(p, "", gid, 0660, cause);
-	free(p);
-	if (rc != 0)
+	if (cred_secrets(dir, hash, keys, cause) != 0 ||
+	    cred_evidence(dir, review, cause) != 0)
 		goto out;
 	*password = plain;
 	plain = NULL;
+	rc = 0;
 out:
 	free(plain);
 	free(hash);
@@ -212,13 +246,13 @@ out:
 void
 credentials_remove(const char *dir)
 {
-	static const char *const names[] = { "password", "candidate_ed25519",
-	    "candidate_ed25519.pub" };
+	static const enum exercise_file files[] = { EXERCISE_PASSWORD,
+	    EXERCISE_RELAY_KEY, EXERCISE_RELAY_PUB };
 	size_t	 i;
 	char	*p;
 
-	for (i = 0; i < nitems(names); i++) {
-		p = cred_file(dir, names[i]);
+	for (i = 0; i < nitems(files); i++) {
+		p = exercise_path(dir, files[i]);
 		unlink(p);
 		free(p);
 	}
@@ -227,7 +261,7 @@ credentials_remove(const char *dir)
 char *
 credentials_relay_pub(const char *dir)
 {
-	char	*p = cred_file(dir, "candidate_ed25519.pub"), buf[4096];
+	char	*p = exercise_path(dir, EXERCISE_RELAY_PUB), buf[4096];
 	FILE	*fp = fopen(p, "r");
 	char	*line = NULL;
 

@@ -1,17 +1,14 @@
 /*
- * exercise.c - one candidate's exercise: create, wait, record, tear down.
+ * exercise.c - an exercise's record: its directory, files and
+ * exercise.json.
  */
-#include <sys/random.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
-#include <netinet/in.h>
-#include <arpa/inet.h>
-
 #include <dirent.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,94 +17,75 @@
 
 #include <jansson.h>
 
-#include "candidate.h"
-#include "check.h"
-#include "credentials.h"
 #include "config.h"
+#include "diag.h"
+#include "disks.h"
 #include "exercise.h"
-#include "guest.h"
-#include "image.h"
-#include "inject.h"
-#include "keys.h"
-#include "spawn.h"
-#include "units.h"
+#include "scenario.h"
 #include "util.h"
 
-#define EX_TTL_DEFAULT		(2 * 3600)
-#define EX_BOOT_TCG		300	/* seconds to SSH, cold, under TCG */
-#define EX_BOOT_KVM		120
-#define EX_KVM_LIFE		10	/* a KVM guest silent this long hangs */
-#define EX_KVM_VERDICT		"accel-kvm-broken"
-#define EX_SETTLE_MS		(2 * 60 * 1000)	/* boot after SSH answers */
-#define EX_WARM_SSH		60	/* seconds to SSH, restored */
+#define EX_TAIL_BYTES	8192	/* of the console, for exercise_console_tail */
+#define EX_CONSOLE_COPIES 10	/* console.log.N virtlogd may have rotated */
 
-static void
-ex_note(const struct exercise_opts *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* Indexed by enum exercise_file. */
+static const char *const ex_files[] = {
+	[EXERCISE_RECORD] = "exercise.json",
+	[EXERCISE_DISK] = "disk.qcow2",
+	[EXERCISE_KNOWN_HOSTS] = "known_hosts",
+	[EXERCISE_CONSOLE] = "console.log",
+	[EXERCISE_SCENARIO] = "scenario.yaml",
+	[EXERCISE_EVENTS] = "events.log",
+	[EXERCISE_PASSWORD] = "password",
+	[EXERCISE_AUTHORIZED_KEYS] = "authorized_keys",
+	[EXERCISE_RELAY_KEY] = "candidate_ed25519",
+	[EXERCISE_RELAY_PUB] = "candidate_ed25519.pub",
+	[EXERCISE_AUDIT] = "audit.log",
+	[EXERCISE_SESSIONS] = "sessions",
+	[EXERCISE_FIRST_LOGIN] = "sessions/first-login",
+	[EXERCISE_ADMIN_BASELINE] = "admin.fingerprint",
+};
 
-static void
-ex_note(const struct exercise_opts *o, const char *fmt, ...)
+int
+exercise_valid_id(const char *id)
 {
-	va_list	 ap;
-	char	*msg;
+	size_t	 len = strlen(id);
 
-	if (o->note == NULL)
-		return;
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	o->note(msg, o->arg);
-	free(msg);
+	return len > 0 && len <= EXERCISE_ID_MAX && id[0] != '-' &&
+	    strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
 }
 
-static int
-ex_cancelled(const struct exercise_opts *o)
+long
+exercise_review_gid(void)
 {
-	return o->cancelled != NULL && o->cancelled();
+	struct group	*gr = getgrnam(REVIEW_GROUP);
+
+	return gr != NULL ? (long)gr->gr_gid : -1;
 }
 
-/* <scenario>-<4 hex digits>: short enough to type, unlikely to clash. */
-static char *
-ex_new_id(const char *name)
+int
+exercise_create(const char *dir, enum exercise_file f, int append,
+    int reviewers, char **cause)
 {
-	unsigned char	 r[2] = { 0, 0 };
-	char		*id;
+	char	*path = exercise_path(dir, f);
+	long	 gid = reviewers ? exercise_review_gid() : -1;
+	int	 fd;
 
-	if (getrandom(r, sizeof r, 0) != sizeof r) {
-		r[0] = (unsigned char)getpid();
-		r[1] = (unsigned char)time(NULL);
-	}
-	xasprintf(&id, "%s-%02x%02x", name, r[0], r[1]);
-	return id;
-}
-
-/* A port on 127.0.0.1 that nothing listens on right now. */
-static int
-ex_free_port(unsigned *port, char **cause)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof sin;
-	int			 s;
-
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    bind(s, (struct sockaddr *)&sin, sizeof sin) == -1 ||
-	    getsockname(s, (struct sockaddr *)&sin, &len) == -1) {
-		xasprintf(cause, "cannot find a free port: %s",
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    (append ? O_APPEND : O_TRUNC), 0600);
+	if (fd == -1 || fchown(fd, 0, gid == -1 ? 0 : (gid_t)gid) != 0 ||
+	    fchmod(fd, gid == -1 ? 0600 : 0640) != 0) {
+		xasprintf(cause, "cannot write '%s': %s", path,
 		    strerror(errno));
-		if (s != -1)
-			close(s);
-		return -1;
+		if (fd != -1)
+			close(fd);
+		fd = -1;
 	}
-	close(s);
-	*port = ntohs(sin.sin_port);
-	return 0;
+	free(path);
+	return fd;
 }
 
-static char *
-ex_dir(const char *id)
+char *
+exercise_dir(const char *id)
 {
 	char	*sub, *dir;
 
@@ -117,58 +95,150 @@ ex_dir(const char *id)
 	return dir;
 }
 
-static char *
-ex_file(const char *dir, const char *name)
+char *
+exercise_path(const char *dir, enum exercise_file f)
 {
-	char	*p;
-
-	xasprintf(&p, "%s/%s", dir, name);
-	return p;
+	return util_path(dir, ex_files[f]);
 }
 
-/*
- * State directories: QEMU runs as another user and must reach the
- * overlay, so directories can be traversed (not listed) by others.
- */
-static int
-ex_mkdirs(const char *dir, char **cause)
+char *
+exercise_domain(const char *id)
+{
+	char	*name;
+
+	xasprintf(&name, VM_NAME_PREFIX "%s", id);
+	return name;
+}
+
+const char *
+exercise_id_of(const char *domain)
+{
+	if (strncmp(domain, VM_NAME_PREFIX, sizeof VM_NAME_PREFIX - 1) == 0)
+		return domain + sizeof VM_NAME_PREFIX - 1;
+	return domain;
+}
+
+int
+exercise_mkdir(const char *dir, char **cause)
 {
 	return config_mkdir("exercises", 0711, cause) != 0 ||
 	    util_mkdir(dir, 0711, 0, cause) != 0 ? -1 : 0;
 }
 
-/* Remove the files breakfix put in an exercise directory, then it. */
-static void
-ex_remove_dir(const char *dir)
+void
+exercise_remove_dir(const char *dir)
 {
-	static const char *const files[] = {
-		"disk.qcow2", "known_hosts", "console.log", "exercise.json",
-		"exercise.json.tmp", "scenario.yaml", "events.log",
-		"authorized_keys", "audit.log", NULL
-	};
 	size_t	 i;
-	char	*p;
+	char	*p, *tmp;
 
-	for (i = 0; files[i] != NULL; i++) {
-		p = ex_file(dir, files[i]);
+	for (i = 0; i < nitems(ex_files); i++) {
+		if (i == EXERCISE_SESSIONS || i == EXERCISE_FIRST_LOGIN)
+			continue;
+		p = exercise_path(dir, (enum exercise_file)i);
 		unlink(p);
 		free(p);
 	}
-	credentials_remove(dir);
-	p = ex_file(dir, "sessions");
-	rmdir(p);		/* empty: no candidate got in */
+	p = exercise_path(dir, EXERCISE_RECORD);
+	xasprintf(&tmp, "%s.tmp", p);	/* util_write_json's */
+	unlink(tmp);
+	free(tmp);
+	free(p);
+	p = exercise_path(dir, EXERCISE_CONSOLE);
+	for (i = 0; i < EX_CONSOLE_COPIES; i++) {	/* virtlogd's */
+		xasprintf(&tmp, "%s.%zu", p, i);
+		unlink(tmp);
+		free(tmp);
+	}
+	free(p);
+	disks_remove(dir);
+	p = exercise_path(dir, EXERCISE_SESSIONS);
+	rmdir(p);
 	free(p);
 	rmdir(dir);
+}
+
+char *
+exercise_recording(const char *dir, time_t when, long pid)
+{
+	struct tm	 tm;
+	char		 stamp[32], *sessions, *path;
+
+	gmtime_r(&when, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	sessions = exercise_path(dir, EXERCISE_SESSIONS);
+	xasprintf(&path, "%s/%s-%ld.cast", sessions, stamp, pid);
+	free(sessions);
+	return path;
+}
+
+int
+exercise_recordings(const char *dir, char ***paths, size_t *n, char **cause)
+{
+	glob_t	 g;
+	char	*sessions, *pattern;
+	size_t	 i;
+	int	 r;
+
+	*paths = NULL;
+	*n = 0;
+	sessions = exercise_path(dir, EXERCISE_SESSIONS);
+	xasprintf(&pattern, "%s/*.cast", sessions);
+	free(sessions);
+	r = glob(pattern, 0, NULL, &g);
+	free(pattern);
+	if (r == GLOB_NOMATCH)
+		return 0;
+	if (r != 0) {
+		xasprintf(cause, "cannot list the recordings in '%s'", dir);
+		return -1;
+	}
+	*paths = xreallocarray(NULL, g.gl_pathc, sizeof **paths);
+	for (i = 0; i < g.gl_pathc; i++)
+		(*paths)[i] = xstrdup(g.gl_pathv[i]);
+	*n = g.gl_pathc;
+	globfree(&g);
+	return 0;
+}
+
+static json_t *
+ex_forwards_json(const struct exercise *ex)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < ex->nforwards; i++)
+		json_array_append_new(a, json_pack("{s:i, s:i}", "guest",
+		    (int)ex->forwards[i].guest, "host",
+		    (int)ex->forwards[i].host));
+	return a;
+}
+
+/* {"seed": N, "values": {name: value}}, or null without variables. */
+json_t *
+exercise_variant_json(const struct exercise_variant *v)
+{
+	json_t	*values;
+	size_t	 i;
+
+	if (v->n == 0)
+		return json_null();
+	values = json_object();
+	for (i = 0; i < v->n; i++)
+		json_object_set_new(values, v->names[i],
+		    json_string(v->values[i]));
+	return json_pack("{s:I, s:o}", "seed", (json_int_t)v->seed, "values",
+	    values);
 }
 
 static json_t *
 ex_to_json(const struct exercise *ex)
 {
 	const struct vm_meta	*m = &ex->meta;
+	json_t			*j;
 
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
+	j = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
 	    "s:s, s:I, s:I, s:I, s:i, s:s, s:i, s:i, s:i, s:i, s:s?, s:s?, "
-	    "s:I, s:i, s:I}",
+	    "s:I, s:i, s:I, s:I}",
 	    "format", 1, "id", ex->id, "domain", ex->domain, "state", ex->state,
 	    "uri", ex->uri, "image", ex->image, "scenario", m->scenario,
 	    "scenario_file", m->scenario_file, "candidate", m->candidate,
@@ -179,18 +249,22 @@ ex_to_json(const struct exercise *ex)
 	    "vm_ms", ex->vm_ms, "ready_ms", ex->ready_ms, "launch", ex->launch,
 	    "pool", m->pool,
 	    "memory", (json_int_t)ex->shape.memory, "vcpus",
-	    (int)ex->shape.vcpus, "disk", (json_int_t)ex->shape.disk);
+	    (int)ex->shape.vcpus, "disk", (json_int_t)ex->shape.disk,
+	    "crashed", (json_int_t)ex->crashed);
+	json_object_set_new(j, "forwards", ex_forwards_json(ex));
+	json_object_set_new(j, "variant", exercise_variant_json(&ex->variant));
+	return j;
 }
 
 int
 exercise_save(const struct exercise *ex, char **cause)
 {
 	json_t	*j = ex_to_json(ex);
-	char	*path = ex_file(ex->meta.dir, "exercise.json");
+	char	*path = exercise_path(ex->meta.dir, EXERCISE_RECORD);
 	int	 rc;
 
-	/* 0644: the gateway, unprivileged, reads it to let candidates in. */
-	rc = util_write_json(j, path, 0644, cause);
+	/* Root's; reviewers read it (report), nobody else. */
+	rc = util_write_json(j, path, 0640, exercise_review_gid(), cause);
 	json_decref(j);
 	free(path);
 	return rc;
@@ -204,21 +278,137 @@ ex_json_str(json_t *o, const char *key)
 	return xstrdup(v != NULL ? v : "");
 }
 
-static time_t
-ex_json_time(json_t *o, const char *key)
+static json_int_t
+ex_json_int(json_t *o, const char *key)
 {
-	return (time_t)json_integer_value(json_object_get(o, key));
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* The variant of a record: bounded, strings only; the rest is left. */
+static void
+ex_variant_from_json(struct exercise_variant *v, json_t *o)
+{
+	json_t		*values = json_object_get(o, "values"), *val;
+	json_int_t	 seed = ex_json_int(o, "seed");
+	const char	*name;
+
+	if (!json_is_object(o) || seed < 0 || seed > UINT32_MAX)
+		return;
+	v->seed = seed;
+	json_object_foreach(values, name, val) {
+		if (v->n == EXERCISE_VARIABLES_MAX || !json_is_string(val))
+			break;
+		v->names = xreallocarray(v->names, v->n + 1, sizeof *v->names);
+		v->values = xreallocarray(v->values, v->n + 1,
+		    sizeof *v->values);
+		v->names[v->n] = xstrdup(name);
+		v->values[v->n++] = xstrdup(json_string_value(val));
+	}
+}
+
+char *
+exercise_variant_line(const struct exercise_variant *v)
+{
+	char	*out, *next;
+	size_t	 i;
+
+	if (v->n == 0)
+		return xstrdup("none (the scenario has no variables)");
+	xasprintf(&out, "seed %u:", v->seed);
+	for (i = 0; i < v->n; i++) {
+		xasprintf(&next, "%s %s=%s", out, v->names[i], v->values[i]);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+void
+exercise_variant_release(struct exercise_variant *v)
+{
+	size_t	 i;
+
+	for (i = 0; i < v->n; i++) {
+		free(v->names[i]);
+		free(v->values[i]);
+	}
+	free(v->names);
+	free(v->values);
+	memset(v, 0, sizeof *v);
+}
+
+/* Forwards with ports in range; the rest of a damaged record is left. */
+static void
+ex_forwards_from_json(struct exercise *ex, json_t *a)
+{
+	json_int_t	 g, h;
+	size_t		 i;
+
+	if (!json_is_array(a))
+		return;
+	for (i = 0; i < json_array_size(a) && i < EXERCISE_FORWARDS_MAX; i++) {
+		g = ex_json_int(json_array_get(a, i), "guest");
+		h = ex_json_int(json_array_get(a, i), "host");
+		if (g < 1 || g > 65535 || h < 1 || h > 65535)
+			continue;
+		ex->forwards = xreallocarray(ex->forwards, ex->nforwards + 1,
+		    sizeof *ex->forwards);
+		ex->forwards[ex->nforwards].guest = (unsigned)g;
+		ex->forwards[ex->nforwards++].host = (unsigned)h;
+	}
+}
+
+static void
+ex_from_json(struct exercise *ex, json_t *j)
+{
+	struct vm_meta	*m = &ex->meta;
+	const char	*accel = json_string_value(json_object_get(j, "accel"));
+
+	ex->id = ex_json_str(j, "id");
+	ex->domain = ex_json_str(j, "domain");
+	ex->state = ex_json_str(j, "state");
+	ex->uri = ex_json_str(j, "uri");
+	ex->image = ex_json_str(j, "image");
+	ex->launch = ex_json_str(j, "launch");
+	ex->downed = (time_t)ex_json_int(j, "downed");
+	ex->crashed = (time_t)ex_json_int(j, "crashed");
+	ex->boot_ms = (int)ex_json_int(j, "boot_ms");
+	ex->faults_ms = (int)ex_json_int(j, "faults_ms");
+	ex->ready_ms = (int)ex_json_int(j, "ready_ms");
+	ex->vm_ms = (int)ex_json_int(j, "vm_ms");
+	ex->shape.image = ex->image;
+	ex->shape.memory = (uint64_t)ex_json_int(j, "memory");
+	ex->shape.vcpus = (unsigned)ex_json_int(j, "vcpus");
+	ex->shape.disk = (uint64_t)ex_json_int(j, "disk");
+	m->id = xstrdup(ex->id);
+	m->scenario = ex_json_str(j, "scenario");
+	m->scenario_file = ex_json_str(j, "scenario_file");
+	m->candidate = ex_json_str(j, "candidate");
+	m->dir = ex_json_str(j, "dir");
+	m->pool = ex_json_str(j, "pool");
+	m->created = (time_t)ex_json_int(j, "created");
+	m->expires = (time_t)ex_json_int(j, "expires");
+	m->port = (unsigned)ex_json_int(j, "port");
+	m->accel = accel != NULL && strcmp(accel, "kvm") == 0 ? VM_ACCEL_KVM :
+	    VM_ACCEL_TCG;
+	ex_forwards_from_json(ex, json_object_get(j, "forwards"));
+	ex_variant_from_json(&ex->variant, json_object_get(j, "variant"));
 }
 
 int
 exercise_load(const char *id, struct exercise **out, char **cause)
 {
-	struct exercise	*ex;
 	json_error_t	 jerr;
 	json_t		*j;
-	char		*dir = ex_dir(id), *path = ex_file(dir, "exercise.json");
+	char		*dir, *path;
 
 	*out = NULL;
+	if (!exercise_valid_id(id)) {
+		xasprintf(cause, "no exercise '%s'", id);
+		return -1;
+	}
+	dir = exercise_dir(id);
+	path = exercise_path(dir, EXERCISE_RECORD);
 	free(dir);
 	if ((j = json_load_file(path, 0, &jerr)) == NULL) {
 		if (access(path, F_OK) != 0)
@@ -230,41 +420,9 @@ exercise_load(const char *id, struct exercise **out, char **cause)
 		return -1;
 	}
 	free(path);
-	ex = xcalloc(1, sizeof *ex);
-	ex->id = ex_json_str(j, "id");
-	ex->domain = ex_json_str(j, "domain");
-	ex->state = ex_json_str(j, "state");
-	ex->uri = ex_json_str(j, "uri");
-	ex->image = ex_json_str(j, "image");
-	ex->meta.id = xstrdup(ex->id);
-	ex->meta.scenario = ex_json_str(j, "scenario");
-	ex->meta.scenario_file = ex_json_str(j, "scenario_file");
-	ex->meta.candidate = ex_json_str(j, "candidate");
-	ex->meta.dir = ex_json_str(j, "dir");
-	ex->meta.created = ex_json_time(j, "created");
-	ex->meta.expires = ex_json_time(j, "expires");
-	ex->meta.port = (unsigned)json_integer_value(json_object_get(j,
-	    "port"));
-	ex->meta.accel = strcmp(json_string_value(json_object_get(j,
-	    "accel")) ? json_string_value(json_object_get(j, "accel")) : "",
-	    "kvm") == 0 ? VM_ACCEL_KVM : VM_ACCEL_TCG;
-	ex->downed = ex_json_time(j, "downed");
-	ex->boot_ms = (int)json_integer_value(json_object_get(j, "boot_ms"));
-	ex->faults_ms = (int)json_integer_value(json_object_get(j,
-	    "faults_ms"));
-	ex->ready_ms = (int)json_integer_value(json_object_get(j, "ready_ms"));
-	ex->vm_ms = (int)json_integer_value(json_object_get(j, "vm_ms"));
-	ex->launch = ex_json_str(j, "launch");
-	ex->meta.pool = ex_json_str(j, "pool");
-	ex->shape.image = ex->image;
-	ex->shape.memory = (uint64_t)json_integer_value(json_object_get(j,
-	    "memory"));
-	ex->shape.vcpus = (unsigned)json_integer_value(json_object_get(j,
-	    "vcpus"));
-	ex->shape.disk = (uint64_t)json_integer_value(json_object_get(j,
-	    "disk"));
+	*out = xcalloc(1, sizeof **out);
+	ex_from_json(*out, j);
 	json_decref(j);
-	*out = ex;
 	return 0;
 }
 
@@ -280,11 +438,25 @@ exercise_free(struct exercise *ex)
 	free(ex->uri);
 	free(ex->image);
 	free(ex->launch);
+	free(ex->forwards);
+	exercise_variant_release(&ex->variant);
 	if (ex->password != NULL) {
 		explicit_bzero(ex->password, strlen(ex->password));
 		free(ex->password);
 	}
 	free(ex);
+}
+
+const struct exercise_forward *
+exercise_forward(const struct exercise_forward *v, size_t n, unsigned guest)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].guest == guest)
+			return &v[i];
+	}
+	return NULL;
 }
 
 static int
@@ -293,47 +465,141 @@ ex_name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Does de name an exercise directory with a record? */
+static int
+ex_has_record(const struct dirent *de)
+{
+	char	*dir, *p;
+	int	 r;
+
+	if (de->d_name[0] == '.')
+		return 0;
+	dir = exercise_dir(de->d_name);
+	p = exercise_path(dir, EXERCISE_RECORD);
+	r = access(p, F_OK) == 0;
+	free(p);
+	free(dir);
+	return r;
+}
+
 int
 exercise_list_ids(char ***ids, size_t *n, char **cause)
 {
-	char		*parent = config_path("exercises"), *p;
+	char		*parent = config_path("exercises");
 	struct dirent	*de;
 	DIR		*d;
+	int		 rc = -1;
 
 	*ids = NULL;
 	*n = 0;
 	if ((d = opendir(parent)) == NULL) {
-		int r = 0;
-		if (errno != ENOENT) {
+		if (errno == ENOENT)
+			rc = 0;
+		else
 			xasprintf(cause, "cannot read '%s': %s", parent,
 			    strerror(errno));
-			r = -1;
-		}
-		free(parent);
-		return r;
+		goto out;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		if (!ex_has_record(de))
 			continue;
-		xasprintf(&p, "%s/%s/exercise.json", parent, de->d_name);
-		if (access(p, F_OK) == 0) {
-			*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-			(*ids)[(*n)++] = xstrdup(de->d_name);
-		}
-		free(p);
+		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	free(parent);
 	if (*n > 1)
 		qsort(*ids, *n, sizeof **ids, ex_name_cmp);
+	rc = 0;
+out:
+	free(parent);
+	return rc;
+}
+
+int
+exercise_list_up(struct vm_conn *conn, struct vm_entry **out, size_t *n,
+    size_t *pooled, char **cause)
+{
+	struct vm_entry	*v = NULL;
+	char		*mine;
+	size_t		 nv = 0, i;
+
+	*out = NULL;
+	*n = 0;
+	if (pooled != NULL)
+		*pooled = 0;
+	if (vm_list(conn, &v, &nv, cause) != 0)
+		return -1;
+	mine = exercise_dir("");
+	for (i = 0; i < nv; i++) {
+		/* Another state directory's (another breakfix): not ours. */
+		if (strncmp(v[i].meta.dir, mine, strlen(mine)) != 0) {
+			free(v[i].name);
+			vm_meta_release(&v[i].meta);
+			continue;
+		}
+		if (*v[i].meta.pool != '\0') {
+			if (pooled != NULL)
+				(*pooled)++;
+			free(v[i].name);
+			vm_meta_release(&v[i].meta);
+			continue;
+		}
+		v[(*n)++] = v[i];
+	}
+	*out = v;
+	free(mine);
 	return 0;
+}
+
+int
+exercise_vm_state(struct vm_conn *conn, struct exercise *ex,
+    enum vm_state *st, char **cause)
+{
+	struct vm_meta	 m;
+	int		 r;
+
+	memset(&m, 0, sizeof m);
+	r = vm_lookup(conn, ex->domain, &m, st, cause);
+	vm_meta_release(&m);
+	if (r != 0 || *st != VM_STATE_CRASHED || ex->crashed != 0)
+		return r;
+	free(ex->state);
+	ex->state = xstrdup("crashed");
+	ex->crashed = time(NULL);
+	return exercise_save(ex, cause);
+}
+
+struct scenario *
+exercise_scenario(const char *dir, struct diag **d)
+{
+	struct scenario	*sc;
+	char		*path = exercise_path(dir, EXERCISE_SCENARIO);
+
+	*d = diag_new(path);
+	sc = scenario_load(path, *d);
+	free(path);
+	return sc;
+}
+
+/* The last n lines of buf (in place). */
+static void
+ex_last_lines(char *buf, int n)
+{
+	size_t	 len = strlen(buf);
+	char	*p;
+
+	for (p = buf + len; p > buf; p--) {
+		if (p[-1] == '\n' && p != buf + len && --n == 0)
+			break;
+	}
+	memmove(buf, p, strlen(p) + 1);
 }
 
 char *
 exercise_console_tail(const char *dir, int n)
 {
-	char	*path = ex_file(dir, "console.log"), *buf = NULL, *p;
-	long	 size, start;
+	char	*path = exercise_path(dir, EXERCISE_CONSOLE), *buf = NULL;
+	long	 size;
 	FILE	*fp;
 	size_t	 got;
 
@@ -341,829 +607,14 @@ exercise_console_tail(const char *dir, int n)
 		goto out;
 	fseek(fp, 0, SEEK_END);
 	size = ftell(fp);
-	start = size > 8192 ? size - 8192 : 0;
-	fseek(fp, start, SEEK_SET);
-	buf = xmalloc(8192 + 1);
-	got = fread(buf, 1, 8192, fp);
+	fseek(fp, size > EX_TAIL_BYTES ? size - EX_TAIL_BYTES : 0, SEEK_SET);
+	buf = xmalloc(EX_TAIL_BYTES + 1);
+	got = fread(buf, 1, EX_TAIL_BYTES, fp);
 	buf[got] = '\0';
 	fclose(fp);
 	util_defang(buf);
-	got = strlen(buf);
-	/* Keep the last n lines. */
-	for (p = buf + got; p > buf; p--) {
-		if (p[-1] == '\n' && p != buf + got && --n == 0)
-			break;
-	}
-	memmove(buf, p, strlen(p) + 1);
+	ex_last_lines(buf, n);
 out:
 	free(path);
 	return buf;
-}
-
-/* The remembered verdict that KVM guests hang on this host, if any. */
-static int
-ex_kvm_known_broken(void)
-{
-	char	*p = config_path(EX_KVM_VERDICT);
-	int	 r = access(p, F_OK) == 0;
-
-	free(p);
-	return r;
-}
-
-static void
-ex_kvm_mark_broken(const char *why)
-{
-	char	*p = config_path(EX_KVM_VERDICT);
-	FILE	*fp;
-
-	if ((fp = fopen(p, "w")) != NULL) {
-		fprintf(fp, "%s\n", why);
-		fclose(fp);
-	}
-	free(p);
-}
-
-#define EX_CAP_SYS_RESOURCE 24
-
-int
-exercise_can_hard_limit(struct vm_conn *conn, char **why)
-{
-	int	 pid;
-
-	if (strncmp(vm_uri(conn), "qemu:///", 8) != 0) {
-		*why = xstrdup("remote libvirt, assumed able");
-		return 1;
-	}
-	if ((pid = util_pid_of("libvirtd")) == -1) {
-		*why = xstrdup("libvirtd not found on this host, assumed able");
-		return 1;
-	}
-	if (util_has_capability(pid, EX_CAP_SYS_RESOURCE)) {
-		*why = xstrdup("libvirtd has CAP_SYS_RESOURCE");
-		return 1;
-	}
-	*why = xstrdup("libvirtd lacks CAP_SYS_RESOURCE (a container?), so "
-	    "QEMU's memory cannot be capped");
-	return 0;
-}
-
-enum vm_accel
-exercise_auto_accel(struct vm_conn *conn, char **why)
-{
-	(void)conn;
-	if (access("/dev/kvm", R_OK | W_OK) != 0) {
-		xasprintf(why, "/dev/kvm is not usable: %s", strerror(errno));
-		return VM_ACCEL_TCG;
-	}
-	if (ex_kvm_known_broken()) {
-		char *p = config_path(EX_KVM_VERDICT);
-		xasprintf(why, "KVM guests did not start here before (remove "
-		    "%s to try again)", p);
-		free(p);
-		return VM_ACCEL_TCG;
-	}
-	*why = xstrdup("/dev/kvm is usable");
-	return VM_ACCEL_KVM;
-}
-
-static int
-ex_overlay(const struct image *img, uint64_t bytes, const char *path,
-    char **cause)
-{
-	const char	*argv[12];
-	char		 size[32], *out = NULL;
-	int		 rc;
-
-	/* An overlay cannot be smaller than its base image. */
-	if (bytes < img->virtual_size)
-		bytes = img->virtual_size;
-	snprintf(size, sizeof size, "%llu", (unsigned long long)bytes);
-	argv[0] = "qemu-img";
-	argv[1] = "create";
-	argv[2] = "-q";
-	argv[3] = "-f";
-	argv[4] = "qcow2";
-	argv[5] = "-F";
-	argv[6] = "qcow2";
-	argv[7] = "-b";
-	argv[8] = img->disk;
-	argv[9] = path;
-	argv[10] = size;
-	argv[11] = NULL;
-	rc = spawn_run(argv, NULL, &out, cause);
-	free(out);
-	return rc;
-}
-
-/* The guest's host keys as the forward on 127.0.0.1:port presents them. */
-static int
-ex_known_hosts(const struct image *img, const char *path, unsigned port,
-    char **cause)
-{
-	FILE	*fp;
-	size_t	 i;
-
-	if (img->nhost_keys == 0) {
-		xasprintf(cause, "image '%s' records no SSH host keys",
-		    img->name);
-		return -1;
-	}
-	if ((fp = fopen(path, "w")) == NULL) {
-		xasprintf(cause, "cannot write '%s': %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < img->nhost_keys; i++)
-		fprintf(fp, "[127.0.0.1]:%u %s\n", port, img->host_keys[i]);
-	if (fclose(fp) != 0) {
-		xasprintf(cause, "cannot write '%s': %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Wait until the console log has something in it: a sign of life. */
-static int
-ex_wait_life(const char *log, int seconds, const struct exercise_opts *o)
-{
-	struct stat	 st;
-	long long	 deadline = util_now_ms() + seconds * 1000LL;
-
-	while (util_now_ms() < deadline && !ex_cancelled(o)) {
-		if (stat(log, &st) == 0 && st.st_size > 0)
-			return 1;
-		usleep(200 * 1000);
-	}
-	return 0;
-}
-
-struct ex_up {
-	struct vm_conn			*conn;
-	const struct scenario		*sc;
-	const struct exercise_opts	*o;
-	struct image			*img;
-	struct exercise			*ex;
-	char				*disk;
-	char				*log;
-	char				*known_hosts;
-	char				*admin_key;
-	struct guest			*guest;		/* once it answers */
-	int				 defined;
-};
-
-static int
-ex_start(struct ex_up *u, enum vm_accel accel, char **cause)
-{
-	struct vm_spec	 spec;
-	char		*why = NULL;
-
-	memset(&spec, 0, sizeof spec);
-	spec.name = u->ex->domain;
-	spec.kernel = u->img->kernel;
-	spec.initrd = u->img->initrd;
-	spec.cmdline = u->img->cmdline;
-	spec.disk = u->disk;
-	spec.console_log = u->log;
-	spec.memory = u->ex->shape.memory;
-	spec.vcpus = u->ex->shape.vcpus;
-	spec.accel = accel;
-	spec.hard_limit = exercise_can_hard_limit(u->conn, &why);
-	free(why);
-	u->ex->meta.accel = accel;
-	spec.meta = u->ex->meta;
-	unlink(u->log);
-	if (vm_create(u->conn, &spec, cause) != 0)
-		return -1;
-	u->defined = 1;
-	return 0;
-}
-
-/*
- * Start the domain with KVM if asked or if auto finds it usable; a KVM
- * guest that prints nothing within EX_KVM_LIFE seconds is not coming up
- * (seen with KVM modules that cannot run stock kernels), so auto falls
- * back to TCG and remembers.
- */
-static int
-ex_boot(struct ex_up *u, char **cause)
-{
-	enum vm_accel	 accel = VM_ACCEL_TCG;
-	char		*why = NULL, mem[UNITS_BUFSZ];
-
-	if (u->o->accel == EXERCISE_ACCEL_KVM)
-		accel = VM_ACCEL_KVM;
-	else if (u->o->accel == EXERCISE_ACCEL_AUTO) {
-		accel = exercise_auto_accel(u->conn, &why);
-		free(why);
-	}
-	ex_note(u->o, "starting %s (%s, %s memory, %u vCPU)", u->ex->domain,
-	    vm_accel_name(accel), units_format_size(u->ex->shape.memory, mem),
-	    u->ex->shape.vcpus);
-	if (ex_start(u, accel, cause) != 0)
-		return -1;
-	if (accel == VM_ACCEL_TCG ||
-	    ex_wait_life(u->log, EX_KVM_LIFE, u->o))
-		return 0;
-	if (ex_cancelled(u->o)) {
-		xasprintf(cause, "interrupted");
-		return -1;
-	}
-	if (vm_destroy(u->conn, u->ex->domain, cause) != 0)
-		return -1;
-	u->defined = 0;
-	if (u->o->accel == EXERCISE_ACCEL_KVM) {
-		xasprintf(cause, "the KVM guest printed nothing on its console "
-		    "within %d s: KVM does not work on this host (use --accel "
-		    "tcg)", EX_KVM_LIFE);
-		return -1;
-	}
-	ex_kvm_mark_broken("a KVM guest printed nothing on its console");
-	ex_note(u->o, "KVM guest showed no sign of life within %d s; "
-	    "falling back to TCG (software emulation)", EX_KVM_LIFE);
-	return ex_start(u, VM_ACCEL_TCG, cause);
-}
-
-/* The domain is still running: a guest that died will never answer. */
-static int
-ex_still_running(struct ex_up *u, char **cause)
-{
-	struct vm_meta	 m;
-	enum vm_state	 st;
-	int		 r;
-
-	memset(&m, 0, sizeof m);
-	r = vm_lookup(u->conn, u->ex->domain, &m, &st, cause);
-	vm_meta_release(&m);
-	if (r == 0 && st == VM_STATE_RUNNING)
-		return 1;
-	if (r >= 0)
-		xasprintf(cause, "the VM stopped while booting");
-	return 0;
-}
-
-/*
- * Progress while waiting for SSH: a note every 10 s; stop on Ctrl-C or
- * when the VM has died (a dead guest will never answer).
- */
-struct ex_wait {
-	struct ex_up	*u;
-	char		*why;		/* why the wait was stopped */
-	int		 next_note;
-};
-
-static int
-ex_wait_progress(int waited_ms, void *arg)
-{
-	struct ex_wait	*w = arg;
-
-	if (ex_cancelled(w->u->o)) {
-		w->why = xstrdup("interrupted");
-		return 1;
-	}
-	if (!ex_still_running(w->u, &w->why))
-		return 1;
-	if (waited_ms >= w->next_note) {
-		ex_note(w->u->o, "waiting for the VM to answer SSH on port %u "
-		    "(%d s)", w->u->ex->meta.port, waited_ms / 1000);
-		w->next_note += 10000;
-	}
-	return 0;
-}
-
-/* Log in as the admin once, to know the guest is up. */
-static int
-ex_wait_ssh(struct ex_up *u, int timeout_s, char **cause)
-{
-	struct ex_wait	 w;
-	struct guest	*g;
-	long long	 start = util_now_ms();
-	char		*err = NULL;
-
-	memset(&w, 0, sizeof w);
-	w.u = u;
-	w.next_note = 5000;
-	g = guest_connect("127.0.0.1", u->ex->meta.port, EXERCISE_ADMIN_USER,
-	    u->admin_key, u->known_hosts, timeout_s * 1000, ex_wait_progress,
-	    &w, &err);
-	if (g == NULL) {
-		if (w.why != NULL)
-			xasprintf(cause, "%s", w.why);
-		else
-			xasprintf(cause, "the VM did not answer SSH: %s", err);
-		free(w.why);
-		free(err);
-		return -1;
-	}
-	u->ex->boot_ms = (int)(util_now_ms() - start);
-	u->guest = g;
-	return 0;
-}
-
-/*
- * SSH answers before the last units have started; faults applied then
- * could be undone by a unit starting after them.
- */
-static void
-ex_wait_booted(struct ex_up *u)
-{
-	char	*err = NULL, *ignored = NULL;
-	int	 status;
-
-	if (inject_root(u->guest, "systemctl is-system-running --wait",
-	    NULL, EX_SETTLE_MS, &status, &err, &ignored) != 0)
-		free(ignored);
-	else if (status != 0)
-		ex_note(u->o, "the guest finished booting %s",
-		    status == -1 ? "late (still starting units)" : "degraded");
-	free(err);
-}
-
-/* Apply every fault in order, each proven, then every check must fail. */
-static int
-ex_break(struct ex_up *u, char **cause)
-{
-	const struct scenario	*sc = u->sc;
-	struct check_result	*r = NULL;
-	long long		 start = util_now_ms();
-	char			*pub = NULL;
-	size_t			 i;
-	int			 rc = -1;
-
-	ex_note(u->o, "account '%s' (%s) and the briefing at login",
-	    sc->candidate_user, sc->candidate_sudo ? "with sudo" : "no sudo");
-	if ((pub = credentials_relay_pub(u->ex->meta.dir)) == NULL) {
-		xasprintf(cause, "no relay key in '%s'", u->ex->meta.dir);
-		goto out;
-	}
-	if (candidate_setup(u->guest, sc, pub, cause) != 0)
-		goto out;
-	for (i = 0; i < sc->nfaults; i++) {
-		ex_note(u->o, "fault %zu/%zu: %s (%s)", i + 1, sc->nfaults,
-		    sc->faults[i].id, sc->faults[i].kind->name);
-		if (inject_apply(u->guest, &sc->faults[i], cause) != 0)
-			goto out;
-	}
-	u->ex->faults_ms = (int)(util_now_ms() - start);
-	ex_note(u->o, "faults in and proven (%.1f s); running the checks, "
-	    "which must all fail now", u->ex->faults_ms / 1000.0);
-	if (check_run_all(u->guest, sc, &r, cause) != 0 ||
-	    check_log(u->ex->meta.dir, time(NULL), r, sc->nchecks, cause) != 0)
-		goto out;
-	for (i = 0; i < sc->nchecks; i++) {
-		if (r[i].pass) {
-			xasprintf(cause, "check '%s' passes with every fault "
-			    "applied: the scenario does not break what it "
-			    "checks", r[i].check->id);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(pub);
-	if (r != NULL)
-		check_results_free(r, sc->nchecks);
-	return rc;
-}
-
-static void
-ex_up_release(struct ex_up *u)
-{
-	guest_close(u->guest);
-	image_free(u->img);
-	free(u->disk);
-	free(u->log);
-	free(u->known_hosts);
-	free(u->admin_key);
-}
-
-/*
- * Keep the scenario as it was at launch: checks and reviewers must see
- * what ran, whatever happens to the file later.
- */
-static int
-ex_copy_scenario(const struct scenario *sc, const char *dir, char **cause)
-{
-	char	*dst = ex_file(dir, "scenario.yaml"), buf[8192];
-	FILE	*in = NULL, *out = NULL;
-	size_t	 n;
-	int	 rc = -1;
-
-	if ((in = fopen(sc->path, "r")) == NULL ||
-	    (out = fopen(dst, "w")) == NULL) {
-		xasprintf(cause, "cannot copy '%s' to '%s': %s", sc->path, dst,
-		    strerror(errno));
-		goto out;
-	}
-	while ((n = fread(buf, 1, sizeof buf, in)) != 0)
-		fwrite(buf, 1, n, out);
-	if (ferror(in) || fclose(out) != 0) {
-		out = NULL;
-		xasprintf(cause, "cannot copy '%s' to '%s'", sc->path, dst);
-		goto out;
-	}
-	out = NULL;
-	rc = 0;
-out:
-	if (in != NULL)
-		fclose(in);
-	if (out != NULL)
-		fclose(out);
-	free(dst);
-	return rc;
-}
-
-/* The VM and its files: directory, port, host keys, overlay. */
-static int
-ex_prepare_vm(struct ex_up *u, char **cause)
-{
-	struct exercise	*ex = u->ex;
-	unsigned	 port;
-
-	if (image_load(ex->image, &u->img, cause) != 0 ||
-	    keys_admin_paths(&u->admin_key, NULL, cause) != 0 ||
-	    ex_free_port(&port, cause) != 0)
-		return -1;
-	ex->meta.port = port;
-	if (ex_mkdirs(ex->meta.dir, cause) != 0)
-		return -1;
-	u->disk = ex_file(ex->meta.dir, "disk.qcow2");
-	u->log = ex_file(ex->meta.dir, "console.log");
-	u->known_hosts = ex_file(ex->meta.dir, "known_hosts");
-	if (exercise_save(ex, cause) != 0 ||
-	    ex_known_hosts(u->img, u->known_hosts, port, cause) != 0)
-		return -1;
-	ex_note(u->o, "creating overlay on image %s", u->img->name);
-	return ex_overlay(u->img, ex->shape.disk, u->disk, cause);
-}
-
-/* What belongs to this candidate: credentials and the scenario's copy. */
-static int
-ex_personalise(struct ex_up *u, char **cause)
-{
-	struct exercise	*ex = u->ex;
-
-	if (credentials_make(ex->meta.dir, u->o->candidate_key, &ex->password,
-	    cause) != 0 || exercise_save(ex, cause) != 0)
-		return -1;
-	return ex_copy_scenario(u->sc, ex->meta.dir, cause);
-}
-
-/* Boot a new VM and wait for breakfix's login. */
-static int
-ex_cold(struct ex_up *u, char **cause)
-{
-	int	 timeout = u->o->boot_timeout;
-
-	free(u->ex->launch);
-	u->ex->launch = xstrdup("cold");
-	if (ex_prepare_vm(u, cause) != 0 || ex_personalise(u, cause) != 0 ||
-	    ex_boot(u, cause) != 0)
-		return -1;
-	if (timeout == 0)
-		timeout = u->ex->meta.accel == VM_ACCEL_KVM ? EX_BOOT_KVM :
-		    EX_BOOT_TCG;
-	if (ex_wait_ssh(u, timeout, cause) != 0)
-		return -1;
-	ex_wait_booted(u);
-	return 0;
-}
-
-/*
- * A guest restored from saved memory still runs on the time it was
- * saved at: set it from the host's before anything reads it.
- */
-static int
-ex_set_clock(struct ex_up *u, char **cause)
-{
-	char	*cmd, *err = NULL;
-	int	 status, rc;
-
-	xasprintf(&cmd, "date -u -s @%lld >/dev/null", (long long)time(NULL));
-	rc = inject_root(u->guest, cmd, NULL, 30 * 1000, &status, &err,
-	    cause);
-	if (rc == 0 && status != 0) {
-		xasprintf(cause, "cannot set the guest's clock: %s",
-		    err != NULL ? err : "date failed");
-		rc = -1;
-	}
-	free(err);
-	free(cmd);
-	return rc;
-}
-
-/*
- * Take over the claimed pool member o->pool_id: its id, domain, port and
- * files become this exercise's; start it from its saved memory (warm)
- * or find it running (hot), and wait for breakfix's login.
- */
-static int
-ex_warm(struct ex_up *u, char **cause)
-{
-	struct exercise	*ex = u->ex, *pm = NULL;
-	struct vm_meta	 m;
-	enum vm_state	 st;
-	int		 r, rc = -1;
-
-	memset(&m, 0, sizeof m);
-	if (exercise_load(u->o->pool_id, &pm, cause) != 0)
-		return -1;
-	free(ex->id);
-	free(ex->domain);
-	free(ex->meta.id);
-	free(ex->meta.dir);
-	ex->id = xstrdup(pm->id);
-	ex->domain = xstrdup(pm->domain);
-	ex->meta.id = xstrdup(pm->id);
-	ex->meta.dir = xstrdup(pm->meta.dir);
-	ex->meta.port = pm->meta.port;
-	ex->meta.accel = pm->meta.accel;
-	u->defined = 1;
-	u->disk = ex_file(ex->meta.dir, "disk.qcow2");
-	u->log = ex_file(ex->meta.dir, "console.log");
-	u->known_hosts = ex_file(ex->meta.dir, "known_hosts");
-	if (keys_admin_paths(&u->admin_key, NULL, cause) != 0 ||
-	    ex_personalise(u, cause) != 0)
-		goto out;
-	if ((r = vm_lookup(u->conn, ex->domain, &m, &st, cause)) != 0) {
-		if (r == 1)
-			xasprintf(cause, "its domain is gone");
-		goto out;
-	}
-	free(ex->launch);
-	ex->launch = xstrdup(st == VM_STATE_RUNNING ? "hot" : "warm");
-	if (st == VM_STATE_SAVED) {
-		ex_note(u->o, "starting pool member %s from its saved memory",
-		    ex->id);
-		if (vm_start(u->conn, ex->domain, cause) != 0)
-			goto out;
-	} else if (st != VM_STATE_RUNNING) {
-		xasprintf(cause, "its domain is %s", vm_state_name(st));
-		goto out;
-	} else
-		ex_note(u->o, "taking running pool member %s", ex->id);
-	/* Booted to the end before it was saved; a hot one kept its time. */
-	if (vm_set_meta(u->conn, ex->domain, &ex->meta, ex->meta.accel,
-	    cause) != 0 || ex_wait_ssh(u, EX_WARM_SSH, cause) != 0 ||
-	    (st == VM_STATE_SAVED && ex_set_clock(u, cause) != 0))
-		goto out;
-	rc = 0;
-out:
-	vm_meta_release(&m);
-	exercise_free(pm);
-	return rc;
-}
-
-/* Forget a failed start: domain, directory, and what ex_up holds. */
-static void
-ex_up_abandon(struct ex_up *u)
-{
-	char	*ignored = NULL;
-
-	if (vm_destroy(u->conn, u->ex->domain, &ignored) != 0)
-		free(ignored);
-	if (access(u->ex->meta.dir, F_OK) == 0 && u->disk != NULL)
-		ex_remove_dir(u->ex->meta.dir);
-	guest_close(u->guest);
-	u->guest = NULL;
-	u->defined = 0;
-	if (u->ex->password != NULL) {
-		explicit_bzero(u->ex->password, strlen(u->ex->password));
-		free(u->ex->password);
-		u->ex->password = NULL;
-	}
-	free(u->disk);
-	free(u->log);
-	free(u->known_hosts);
-	free(u->admin_key);
-	u->disk = u->log = u->known_hosts = u->admin_key = NULL;
-}
-
-/*
- * A fresh id and what derives from it. Ids are random; one whose
- * directory exists (an exercise up or kept) is drawn again.
- */
-static void
-ex_set_id(struct exercise *ex, const char *name)
-{
-	int	 tries = 0;
-
-	do {
-		free(ex->id);
-		free(ex->domain);
-		free(ex->meta.id);
-		free(ex->meta.dir);
-		ex->id = ex_new_id(name);
-		xasprintf(&ex->domain, VM_NAME_PREFIX "%s", ex->id);
-		ex->meta.id = xstrdup(ex->id);
-		ex->meta.dir = ex_dir(ex->id);
-	} while (access(ex->meta.dir, F_OK) == 0 && ++tries < 16);
-}
-
-static struct exercise *
-ex_new(struct vm_conn *conn, const char *name,
-    const struct exercise_shape *shape)
-{
-	struct exercise	*ex = xcalloc(1, sizeof *ex);
-
-	ex_set_id(ex, name);
-	ex->state = xstrdup("creating");
-	ex->uri = xstrdup(vm_uri(conn));
-	ex->image = xstrdup(shape->image);
-	ex->shape = *shape;
-	ex->shape.image = ex->image;
-	ex->meta.pool = xstrdup("");
-	ex->meta.created = time(NULL);
-	return ex;
-}
-
-void
-exercise_shape_of(const struct scenario *sc, struct exercise_shape *shape)
-{
-	shape->image = sc->image;
-	shape->memory = sc->memory;
-	shape->vcpus = sc->vcpus;
-	shape->disk = sc->disk;
-}
-
-int
-exercise_up(struct vm_conn *conn, const struct scenario *sc,
-    const struct exercise_opts *o, struct exercise **out,
-    char **console_tail, char **cause)
-{
-	struct exercise_shape	 shape;
-	struct ex_up		 u;
-	struct exercise		*ex;
-	long long		 start = util_now_ms();
-	time_t			 ttl = o->ttl;
-	int			 rc = -1;
-
-	*out = NULL;
-	memset(&u, 0, sizeof u);
-	u.conn = conn;
-	u.sc = sc;
-	u.o = o;
-	exercise_shape_of(sc, &shape);
-	if (ttl == 0)
-		ttl = (time_t)sc->time_limit + 1800 > EX_TTL_DEFAULT ?
-		    (time_t)sc->time_limit + 1800 : EX_TTL_DEFAULT;
-	u.ex = ex = ex_new(conn, sc->name, &shape);
-	ex->meta.scenario = xstrdup(sc->name);
-	ex->meta.scenario_file = realpath(sc->path, NULL);
-	if (ex->meta.scenario_file == NULL)
-		ex->meta.scenario_file = xstrdup(sc->path);
-	ex->meta.candidate = xstrdup(o->candidate ? o->candidate : "");
-	ex->meta.expires = ex->meta.created + ttl;
-	if (o->pool_id != NULL && ex_warm(&u, cause) != 0) {
-		ex_note(o, "pool member %s did not come up (%s); booting a "
-		    "new VM instead", o->pool_id, *cause);
-		free(*cause);
-		*cause = NULL;
-		ex_up_abandon(&u);
-		ex_set_id(ex, sc->name);
-	}
-	if (u.guest == NULL && ex_cold(&u, cause) != 0)
-		goto out;
-	ex->vm_ms = (int)(util_now_ms() - start);
-	if (ex_break(&u, cause) != 0)
-		goto out;
-	free(ex->state);
-	ex->state = xstrdup("ready");
-	ex->ready_ms = (int)(util_now_ms() - start);
-	if (exercise_save(ex, cause) != 0)
-		goto out;
-	*out = ex;
-	u.ex = NULL;		/* transferred */
-	rc = 0;
-out:
-	if (rc != 0 && u.ex != NULL) {
-		if (console_tail != NULL && u.log != NULL)
-			*console_tail = exercise_console_tail(u.ex->meta.dir,
-			    15);
-		ex_up_abandon(&u);
-	}
-	exercise_free(u.ex);
-	ex_up_release(&u);
-	return rc;
-}
-
-int
-exercise_pool_make(struct vm_conn *conn, const struct exercise_shape *shape,
-    const char *stamp, int hot, const struct exercise_opts *o, char **id,
-    char **cause)
-{
-	struct ex_up	 u;
-	int		 timeout = o->boot_timeout, rc = -1;
-
-	*id = NULL;
-	memset(&u, 0, sizeof u);
-	u.conn = conn;
-	u.o = o;
-	u.ex = ex_new(conn, "ex", shape);
-	free(u.ex->state);
-	u.ex->state = xstrdup("filling");
-	free(u.ex->meta.pool);
-	u.ex->meta.pool = xstrdup(stamp);
-	u.ex->launch = xstrdup(hot ? "hot" : "warm");
-	if (timeout == 0)
-		timeout = EX_BOOT_TCG;
-	if (ex_prepare_vm(&u, cause) != 0 || ex_boot(&u, cause) != 0 ||
-	    ex_wait_ssh(&u, timeout, cause) != 0)
-		goto out;
-	ex_wait_booted(&u);
-	guest_close(u.guest);
-	u.guest = NULL;
-	if (!hot && vm_managed_save(conn, u.ex->domain, cause) != 0)
-		goto out;
-	free(u.ex->state);
-	u.ex->state = xstrdup("pooled");
-	if (exercise_save(u.ex, cause) != 0)
-		goto out;
-	*id = xstrdup(u.ex->id);
-	rc = 0;
-out:
-	if (rc != 0)
-		ex_up_abandon(&u);
-	exercise_free(u.ex);
-	ex_up_release(&u);
-	return rc;
-}
-
-int
-exercise_discard(struct vm_conn *conn, const char *id, char **cause)
-{
-	char	*domain, *dir = ex_dir(id);
-	int	 rc;
-
-	xasprintf(&domain, VM_NAME_PREFIX "%s", id);
-	if ((rc = vm_destroy(conn, domain, cause)) == 0)
-		ex_remove_dir(dir);
-	free(domain);
-	free(dir);
-	return rc;
-}
-
-struct guest *
-exercise_connect(const struct exercise *ex, int timeout_s, char **cause)
-{
-	struct guest	*g;
-	char		*key = NULL, *kh = ex_file(ex->meta.dir, "known_hosts");
-
-	g = NULL;
-	if (keys_admin_paths(&key, NULL, cause) == 0)
-		g = guest_connect("127.0.0.1", ex->meta.port,
-		    EXERCISE_ADMIN_USER, key, kh, timeout_s * 1000, NULL, NULL,
-		    cause);
-	free(key);
-	free(kh);
-	return g;
-}
-
-int
-exercise_down(struct vm_conn *conn, const char *id, int *was_up,
-    char **cause)
-{
-	struct exercise	*ex = NULL;
-	struct vm_meta	 m;
-	enum vm_state	 st;
-	char		*domain, *p, *err = NULL;
-	int		 r, rc = -1;
-
-	*was_up = 0;
-	memset(&m, 0, sizeof m);
-	xasprintf(&domain, VM_NAME_PREFIX "%s", id);
-	if ((r = vm_lookup(conn, domain, &m, &st, cause)) < 0)
-		goto out;
-	if (exercise_load(id, &ex, &err) != 0 && r == 1) {
-		*cause = err;		/* neither record nor domain */
-		err = NULL;
-		goto out;
-	}
-	*was_up = r == 0;
-	if (r == 0 && vm_destroy(conn, domain, cause) != 0)
-		goto out;
-	if (ex != NULL) {
-		p = ex_file(ex->meta.dir, "disk.qcow2");
-		unlink(p);
-		free(p);
-		p = ex_file(ex->meta.dir, "known_hosts");
-		unlink(p);
-		free(p);
-		credentials_remove(ex->meta.dir);
-		if (strcmp(ex->state, "down") != 0) {
-			free(ex->state);
-			ex->state = xstrdup("down");
-			ex->downed = time(NULL);
-			if (exercise_save(ex, cause) != 0)
-				goto out;
-		}
-	}
-	rc = 0;
-out:
-	vm_meta_release(&m);
-	exercise_free(ex);
-	free(domain);
-	free(err);
-	return rc;
 }

@@ -1,17 +1,39 @@
 /*
- * exercise.h - one candidate's exercise: a scenario running in its own
- * VM, with its own directory <state>/exercises/<id>/ holding
+ * exercise.h - an exercise's record: its directory, the files in it, and
+ * exercise.json. What the launch (launch.h), the pool (pool.h), the
+ * gateway and the reviewer's tools all read; nothing here starts or
+ * stops a VM.
  *
- *	exercise.json	the record (kept after `down`, for reviewers)
- *	disk.qcow2	the VM's overlay on the base image (removed at down)
- *	known_hosts	the guest's host keys, for breakfix's admin login
- *	console.log	the VM's serial console (kept)
- *	scenario.yaml	the scenario as it was at launch (kept)
- *	events.log	what happened, one JSON object a line (kept)
+ * Exercise <id> lives in <state>/exercises/<id>/, which holds
  *
- * A pool member (pool.h) is an exercise-to-be: same directory and domain
- * naming, state "filling" then "pooled", no scenario yet; `up` claims it
- * and starts it from its saved memory instead of booting.
+ *	exercise.json		the record (kept after `down`, for reviewers),
+ *				with the ports forwarded for host checks
+ *	disk.qcow2		the VM's overlay on the base image (removed
+ *				at down)
+ *	disk-<name>.qcow2	the scenario's extra disks (disks.h; removed
+ *				at down)
+ *	known_hosts		the VM's own SSH host key, learned over its
+ *				guest agent at up, for every SSH login into it
+ *				(removed at down)
+ *	console.log		the VM's serial console, through virtlogd
+ *				(capped, rotated to console.log.N; kept)
+ *	scenario.yaml		the scenario as it was at launch, a variant's
+ *				`seed: N` added at its end (kept)
+ *	events.log		check results and what happened to the admin
+ *				channel, one JSON object a line (kept)
+ *	admin.fingerprint	what the admin channel stood on at up
+ *				(admin_fingerprint), for every check to compare
+ *	password		the candidate's password, salted hash
+ *	authorized_keys		the candidate's own public keys, if given
+ *	candidate_ed25519	the key the gateway logs in to the VM with, as
+ *				the candidate's account (.pub beside it)
+ *	audit.log		the gateway's connections, failures and ends
+ *	sessions/		recordings: <UTC time>-<pid>.cast, .chain and
+ *				.commands beside each; first-login
+ *
+ * credentials.h says who may read and write the candidate's files. A
+ * pool member (pool.h) is an exercise-to-be: the same directory and
+ * domain naming, state "filling" then "pooled", no scenario yet.
  *
  * The same facts live in the libvirt domain's metadata (vm.h); the
  * record survives the domain.
@@ -19,19 +41,56 @@
 #ifndef BREAKFIX_EXERCISE_H
 #define BREAKFIX_EXERCISE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
-#include "scenario.h"
+#include "admin.h"
 #include "vm.h"
 
-#define EXERCISE_ADMIN_USER	"breakfix"
+#define EXERCISE_ADMIN_USER	ADMIN_USER
+#define EXERCISE_ID_MAX		64
 
-enum exercise_accel_choice {
-	EXERCISE_ACCEL_AUTO,
-	EXERCISE_ACCEL_KVM,
-	EXERCISE_ACCEL_TCG,
+/* The files of an exercise directory (exercise_path names them). */
+enum exercise_file {
+	EXERCISE_RECORD,
+	EXERCISE_DISK,
+	EXERCISE_KNOWN_HOSTS,
+	EXERCISE_CONSOLE,
+	EXERCISE_SCENARIO,
+	EXERCISE_EVENTS,
+	EXERCISE_PASSWORD,
+	EXERCISE_AUTHORIZED_KEYS,
+	EXERCISE_RELAY_KEY,
+	EXERCISE_RELAY_PUB,
+	EXERCISE_AUDIT,
+	EXERCISE_SESSIONS,
+	EXERCISE_FIRST_LOGIN,
+	EXERCISE_ADMIN_BASELINE,
 };
+
+/*
+ * A port of the guest that the host reaches through 127.0.0.1:host (a
+ * forward added to the running VM for the scenario's host checks).
+ */
+struct exercise_forward {
+	unsigned	 guest;
+	unsigned	 host;
+};
+#define EXERCISE_FORWARDS_MAX	64	/* one per host check at most */
+
+/*
+ * The variant of a scenario with variables (variables.h): its seed
+ * (`up --seed` launches it again) and each variable's value, in the
+ * scenario's order; n is 0 for a scenario without variables.
+ */
+struct exercise_variant {
+	uint32_t	 seed;
+	char		**names;
+	char		**values;
+	size_t		 n;
+};
+#define EXERCISE_VARIABLES_MAX	32
 
 /* What a VM is made of: fixed when its domain is defined. */
 struct exercise_shape {
@@ -39,118 +98,155 @@ struct exercise_shape {
 	uint64_t	 memory;	/* bytes */
 	unsigned	 vcpus;
 	uint64_t	 disk;		/* bytes */
-};
-
-struct exercise_opts {
-	const char			*candidate;	/* may be NULL */
-	const char			*candidate_key;	/* pubkey file, or NULL */
-	time_t				 ttl;		/* 0: default */
-	enum exercise_accel_choice	 accel;
-	int				 boot_timeout;	/* seconds; 0: default */
-	/* A pool member claimed for this exercise (pool.h), or NULL. */
-	const char			*pool_id;
-	/* Progress for the person waiting; msg is one line. */
-	void				(*note)(const char *msg, void *arg);
-	void				 *arg;
-	/* Polled during long waits: non-zero stops them (Ctrl-C). */
-	int				(*cancelled)(void);
+	size_t		 ndisks;	/* more disks (vm: disks:) */
 };
 
 struct exercise {
 	char		*id;
 	char		*domain;
-	char		*state;		/* creating, ready, failed, down */
+	char		*state;		/* creating, ready, crashed, down;
+					   filling, pooled, claimed */
 	char		*uri;		/* the libvirt it lives on */
 	char		*image;
 	char		*launch;	/* cold, warm (restored), hot */
 	struct exercise_shape shape;	/* .image points at image */
 	struct vm_meta	 meta;		/* meta.pool: stamp while pooled */
 	time_t		 downed;	/* 0 while up */
+	time_t		 crashed;	/* when its VM was found crashed, or 0 */
 	int		 boot_ms;	/* domain start to SSH answering */
 	int		 vm_ms;		/* up to a booted guest, before faults */
 	int		 ready_ms;	/* all of up, for the record */
 	int		 faults_ms;	/* applying and proving the faults */
 	char		*password;	/* in clear: only right after up */
+	struct exercise_forward *forwards; /* for host checks; "forwards" */
+	size_t		 nforwards;
+	struct exercise_variant variant; /* "variant" */
 };
 
-/* The shape of the VM sc asks for. */
-void	 exercise_shape_of(const struct scenario *sc,
-	    struct exercise_shape *shape);
+/*
+ * Is id an exercise id: a lowercase slug of at most EXERCISE_ID_MAX
+ * characters? Anything else never reaches a path.
+ */
+int	 exercise_valid_id(const char *id);
 
 /*
- * Create an exercise from sc on conn, wait until breakfix can log in to
- * it, apply the scenario's faults (each proven) and run its checks, which
- * must all fail. On failure everything made is removed again (domain, overlay,
- * directory); *console_tail, if not NULL, receives the last lines of the
- * VM's console for the user (caller frees). With o->pool_id, the pool
- * member is started instead of a new VM; if it does not come up, a new
- * VM is booted after all (with a note). Returns 0 with *out set, or -1
+ * The group that reads what reviewers need (the record, the scenario,
+ * events.log, recordings: REVIEW_GROUP), or -1 while it does not exist
+ * (those files are then root's alone). Nothing else in an exercise
+ * directory is readable but by root.
+ */
+long	 exercise_review_gid(void);
+
+/*
+ * Open the file f of the exercise directory dir for writing, made if
+ * missing, never through a link: truncated, or appended to when append
+ * is set. Root's; readable by the reviewers' group when reviewers is
+ * set (0640), else by root alone (0600). Returns the descriptor, or -1
  * with *cause set.
  */
-int	 exercise_up(struct vm_conn *conn, const struct scenario *sc,
-	    const struct exercise_opts *o, struct exercise **out,
-	    char **console_tail, char **cause);
+int	 exercise_create(const char *dir, enum exercise_file f, int append,
+	    int reviewers, char **cause);
+
+/* <state>/exercises/<id>, newly allocated. */
+char	*exercise_dir(const char *id);
+
+/* The file f of the exercise directory dir, newly allocated. */
+char	*exercise_path(const char *dir, enum exercise_file f);
+
+/* The domain of exercise id, "breakfix-<id>", newly allocated. */
+char	*exercise_domain(const char *id);
+
+/* The exercise id of a breakfix domain's name (points into name). */
+const char *exercise_id_of(const char *domain);
 
 /*
- * Tear down the exercise id: destroy and undefine its domain, remove its
- * overlay and keys; keep the record (state "down") and console log.
- * Idempotent. *was_up says whether anything was running. Returns 0, or
- * -1 with *cause set (including "no exercise 'id'").
+ * Make <state>/exercises/ and dir. QEMU runs as another user and must
+ * reach the overlay, so both can be traversed (not listed) by others.
+ * Returns 0, or -1 with *cause set.
  */
-int	 exercise_down(struct vm_conn *conn, const char *id, int *was_up,
+int	 exercise_mkdir(const char *dir, char **cause);
+
+/*
+ * Remove every file breakfix puts in dir, the sessions/ directory if it
+ * is empty (no candidate got in), then dir if it is empty.
+ */
+void	 exercise_remove_dir(const char *dir);
+
+/*
+ * The path of a new recording in dir's sessions/, for a session that
+ * started at when, in process pid; newly allocated.
+ */
+char	*exercise_recording(const char *dir, time_t when, long pid);
+
+/*
+ * The recordings in dir's sessions/, sorted (oldest first). Returns 0
+ * with *paths (free each and the array; NULL when none) and *n set, or
+ * -1 with *cause set.
+ */
+int	 exercise_recordings(const char *dir, char ***paths, size_t *n,
 	    char **cause);
-
-/*
- * Log in to the running exercise as the admin, checking its host key,
- * waiting at most timeout_s. Returns the connection (guest_close it), or
- * NULL with *cause set.
- */
-struct guest;
-struct guest	*exercise_connect(const struct exercise *ex, int timeout_s,
-		    char **cause);
-
-/*
- * Make a pool member of the given shape: define and boot a VM, wait until
- * it has finished booting, then save its memory (unless hot: left
- * running). The record says state "pooled" and carries stamp, which
- * tells a member made from an older build of the image. On failure
- * nothing is left. Returns 0 with *id set (caller frees), or -1 with
- * *cause set.
- */
-int	 exercise_pool_make(struct vm_conn *conn,
-	    const struct exercise_shape *shape, const char *stamp, int hot,
-	    const struct exercise_opts *o, char **id, char **cause);
-
-/*
- * Remove an exercise or pool member whole: domain, saved state and
- * directory. For members that never held a candidate. Returns 0, or -1
- * with *cause set.
- */
-int	 exercise_discard(struct vm_conn *conn, const char *id, char **cause);
 
 /* Write ex's record (atomically). Returns 0, or -1 with *cause set. */
 int	 exercise_save(const struct exercise *ex, char **cause);
 
-/* Read the record of exercise id. Returns 0, or -1 with *cause set. */
+/*
+ * Read the record of exercise id. Returns 0, or -1 with *cause set ("no
+ * exercise 'id'" for an id with no record, or none that is valid).
+ */
 int	 exercise_load(const char *id, struct exercise **out, char **cause);
 
 /* Ids of every exercise with a record, sorted. */
 int	 exercise_list_ids(char ***ids, size_t *n, char **cause);
 
+/*
+ * The exercises of this state directory whose domains exist on conn
+ * (those of another are another breakfix's), pool members left out:
+ * their entries (free with vm_entries_free), and in *pooled (if not
+ * NULL) how many pool members there were. Returns 0, or -1 with *cause.
+ */
+int	 exercise_list_up(struct vm_conn *conn, struct vm_entry **out,
+	    size_t *n, size_t *pooled, char **cause);
+
 void	 exercise_free(struct exercise *);
+
+/*
+ * The variant as reviewers read it: "seed 7: port=20501 user=svc-623",
+ * or "none (...)" without variables. Newly allocated. Values are held
+ * to a safe character set when drawn (variables.h); a record written
+ * by hand is the reader's to defang.
+ */
+char	*exercise_variant_line(const struct exercise_variant *v);
+
+/* {"seed": N, "values": {name: value}}, or JSON null when n is 0. */
+typedef struct json_t json_t;
+json_t	*exercise_variant_json(const struct exercise_variant *v);
+
+/* Free what v holds and empty it (n 0); v itself is the caller's. */
+void	 exercise_variant_release(struct exercise_variant *v);
+
+/* The forward to guest port guest among the n of v, or NULL. */
+const struct exercise_forward *exercise_forward(
+	    const struct exercise_forward *v, size_t n, unsigned guest);
+
+/*
+ * The state of ex's domain on conn (vm_lookup's answer). A VM found
+ * crashed is written to the record the first time: state "crashed",
+ * and when it was noticed. Returns 0, 1 if ex has no domain, or -1
+ * with *cause set.
+ */
+int	 exercise_vm_state(struct vm_conn *conn, struct exercise *ex,
+	    enum vm_state *st, char **cause);
+
+/*
+ * The scenario the exercise in dir was launched with (its copy there).
+ * *d gets what reading it found (diag.h; caller frees). Returns the
+ * scenario (scenario_free it), or NULL when it could not be read.
+ */
+struct diag;
+struct scenario;
+struct scenario *exercise_scenario(const char *dir, struct diag **d);
 
 /* The last n lines of the exercise's console log, or NULL. */
 char	*exercise_console_tail(const char *dir, int n);
-
-/*
- * Can VMs on conn get a memory hard limit? libvirt then also raises
- * QEMU's locked-memory limit, which a libvirtd without CAP_SYS_RESOURCE
- * (in a container) cannot: such domains would not start. *why says
- * which (caller frees).
- */
-int	 exercise_can_hard_limit(struct vm_conn *conn, char **why);
-
-/* The accel chosen for "auto" on conn, and why (caller frees *why). */
-enum vm_accel exercise_auto_accel(struct vm_conn *conn, char **why);
 
 #endif

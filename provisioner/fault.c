@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "derived.h"
 #include "fault.h"
 #include "units.h"
 #include "util.h"
@@ -19,7 +20,8 @@
 #define FAULT_NAME_MAX	255
 
 static const char *const fault_service_actions[] = {
-	"stop", "disable", "mask", "start", "restart", "enable", NULL
+	"stop", "disable", "mask", "start", "restart", "enable", "reload",
+	NULL
 };
 static const char *const fault_hog_loads[] = { "cpu", "memory", NULL };
 static const char *const fault_respawns[] = { "none", "cron", "unit", NULL };
@@ -28,10 +30,43 @@ static const char *const fault_protocols[] = { "tcp", "udp", NULL };
 static const char *const fault_verdicts[] = { "drop", "reject", NULL };
 static const char *const fault_dns_ways[] = { "nameserver", "nsswitch",
 	NULL };
-static const char *const fault_user_actions[] = { "lock", "expire",
-	"shell", NULL };
+static const char *const fault_user_actions[] = { "lock", "unlock",
+	"expire", "unexpire", "shell", "add-groups", "remove-groups", NULL };
+static const char *const fault_attributes[] = { "immutable", "append-only",
+	NULL };
+static const char *const fault_cap_actions[] = { "remove", "set", "clear",
+	NULL };
+static const char *const fault_cap_flags[] = { "ep", "eip", "p", "ip",
+	NULL };
 
+static const char *const fault_package_actions[] = { "remove", "purge",
+	NULL };
+
+/* Linux's capabilities, in the kernel's numbering (capability.h). */
+static const char *const fault_caps[] = {
+	"cap_chown", "cap_dac_override", "cap_dac_read_search", "cap_fowner",
+	"cap_fsetid", "cap_kill", "cap_setgid", "cap_setuid", "cap_setpcap",
+	"cap_linux_immutable", "cap_net_bind_service", "cap_net_broadcast",
+	"cap_net_admin", "cap_net_raw", "cap_ipc_lock", "cap_ipc_owner",
+	"cap_sys_module", "cap_sys_rawio", "cap_sys_chroot", "cap_sys_ptrace",
+	"cap_sys_pacct", "cap_sys_admin", "cap_sys_boot", "cap_sys_nice",
+	"cap_sys_resource", "cap_sys_time", "cap_sys_tty_config", "cap_mknod",
+	"cap_lease", "cap_audit_write", "cap_audit_control", "cap_setfcap",
+	"cap_mac_override", "cap_mac_admin", "cap_syslog", "cap_wake_alarm",
+	"cap_block_suspend", "cap_audit_read", "cap_perfmon", "cap_bpf",
+	"cap_checkpoint_restore", NULL
+};
+
+/* Mount options a mount fault may set, each beside its opposite. */
+static const char *const fault_mount_opts[][2] = {
+	{ "ro", "rw" }, { "noexec", "exec" }, { "nosuid", "suid" },
+	{ "nodev", "dev" }, { "noatime", "atime" },
+};
+
+static int	fault_capability_check(const char *const *, char **);
 static int	fault_dns_check(const char *const *, char **);
+static int	fault_file_check(const char *const *, char **);
+static int	fault_package_check(const char *const *, char **);
 static int	fault_firewall_check(const char *const *, char **);
 static int	fault_hog_check(const char *const *, char **);
 static int	fault_user_check(const char *const *, char **);
@@ -43,7 +78,11 @@ static const struct fault_param fault_script_params[] = {
 
 static const struct fault_param fault_file_params[] = {
 	{ "path", FAULT_P_PATH, 1, NULL, NULL, "file to write" },
-	{ "content", FAULT_P_TEXT, 1, NULL, NULL, "its whole new content" },
+	{ "content", FAULT_P_TEXT, 0, NULL, NULL,
+	  "its whole new content, as text" },
+	{ "content_base64", FAULT_P_BASE64, 0, NULL, NULL,
+	  "its whole new content as base64, for any bytes (instead of "
+	  "content)" },
 	{ "mode", FAULT_P_MODE, 0, "0644", NULL, "permission bits" },
 	{ "owner", FAULT_P_OWNER, 0, "root:root", NULL, "user[:group]" },
 };
@@ -67,15 +106,38 @@ static const struct fault_param fault_chown_params[] = {
 };
 
 static const struct fault_param fault_immutable_params[] = {
+	{ "path", FAULT_P_PATH, 1, NULL, NULL, "file or directory" },
+	{ "attribute", FAULT_P_CHOICE, 0, "immutable", fault_attributes,
+	  "immutable (chattr +i) or append-only (chattr +a)" },
+};
+
+static const struct fault_param fault_mount_params[] = {
 	{ "path", FAULT_P_PATH, 1, NULL, NULL,
-	  "file or directory made immutable (chattr +i)" },
+	  "a mount point (mounted now)" },
+	{ "options", FAULT_P_MOUNTOPTS, 1, NULL, NULL,
+	  "remounted with these: ro, noexec, nosuid, nodev, noatime or "
+	  "their opposites, comma-separated" },
+	{ "persist", FAULT_P_BOOL, 0, "true", NULL,
+	  "also write them into its /etc/fstab line, so that a reboot "
+	  "keeps them" },
+};
+
+static const struct fault_param fault_capability_params[] = {
+	{ "path", FAULT_P_PATH, 1, NULL, NULL, "an executable file" },
+	{ "action", FAULT_P_CHOICE, 0, "remove", fault_cap_actions,
+	  "remove the named capabilities, set exactly them, or clear all" },
+	{ "caps", FAULT_P_CAPS, 0, NULL, NULL,
+	  "capabilities, comma-separated (for remove and set)" },
+	{ "flags", FAULT_P_CHOICE, 0, "ep", fault_cap_flags,
+	  "for set: effective, inheritable, permitted, as setcap writes "
+	  "them" },
 };
 
 static const struct fault_param fault_service_params[] = {
 	{ "unit", FAULT_P_UNIT, 1, NULL, NULL, "systemd unit" },
 	{ "action", FAULT_P_CHOICE, 0, "stop", fault_service_actions,
-	  "stop, disable or mask (each also stops it); start, restart or "
-	  "enable (and start) for setup" },
+	  "stop, disable or mask (each also stops it); start, restart, "
+	  "reload or enable (and start) for setup" },
 };
 
 static const struct fault_param fault_dropin_params[] = {
@@ -183,9 +245,13 @@ static const struct fault_param fault_cron_params[] = {
 static const struct fault_param fault_user_params[] = {
 	{ "name", FAULT_P_USER, 1, NULL, NULL, "an existing account" },
 	{ "action", FAULT_P_CHOICE, 0, "lock", fault_user_actions,
-	  "lock its password, expire the account, or change its shell" },
+	  "lock or unlock its password, expire or unexpire the account, "
+	  "change its shell, add or remove supplementary groups" },
 	{ "shell", FAULT_P_PATH, 0, NULL, NULL,
 	  "the new shell, for action: shell (required there)" },
+	{ "groups", FAULT_P_GROUPS, 0, NULL, NULL,
+	  "existing groups, comma-separated, for add-groups and "
+	  "remove-groups (required there)" },
 };
 
 static const struct fault_param fault_sysctl_params[] = {
@@ -193,6 +259,15 @@ static const struct fault_param fault_sysctl_params[] = {
 	{ "value", FAULT_P_STRING, 1, NULL, NULL, "its new value" },
 	{ "persist", FAULT_P_BOOL, 0, "true", NULL,
 	  "also write it to /etc/sysctl.d, so that a reboot keeps it" },
+};
+
+static const struct fault_param fault_package_params[] = {
+	{ "name", FAULT_P_PACKAGE, 1, NULL, NULL, "an installed Debian package" },
+	{ "action", FAULT_P_CHOICE, 0, "remove", fault_package_actions,
+	  "apt-get remove (keeps its configuration files) or purge" },
+	{ "installable", FAULT_P_BOOL, 0, "true", NULL,
+	  "prove it can be installed again with no network (from the "
+	  "image's local repository: list it in image: mirror:)" },
 };
 
 static const struct fault_param fault_clock_params[] = {
@@ -205,15 +280,19 @@ static const struct fault_kind fault_kinds[] = {
 	FAULT_KIND("script", "run a root shell script (the escape hatch)",
 	    fault_script_params, NULL),
 	FAULT_KIND("file", "write or replace a file", fault_file_params,
-	    NULL),
+	    fault_file_check),
 	FAULT_KIND("remove", "delete a file or directory",
 	    fault_remove_params, NULL),
 	FAULT_KIND("chmod", "change permission bits", fault_chmod_params,
 	    NULL),
 	FAULT_KIND("chown", "change owner and group", fault_chown_params,
 	    NULL),
-	FAULT_KIND("immutable", "set the immutable attribute",
+	FAULT_KIND("immutable", "make a file immutable or append-only",
 	    fault_immutable_params, NULL),
+	FAULT_KIND("mount", "remount with noexec, ro, nosuid, nodev ...",
+	    fault_mount_params, NULL),
+	FAULT_KIND("capability", "remove, set or clear file capabilities",
+	    fault_capability_params, fault_capability_check),
 	FAULT_KIND("service", "stop, disable or mask a systemd unit",
 	    fault_service_params, NULL),
 	FAULT_KIND("dropin", "override a systemd unit with a drop-in",
@@ -237,12 +316,15 @@ static const struct fault_kind fault_kinds[] = {
 	FAULT_KIND("hosts", "pin a host name to an address in /etc/hosts",
 	    fault_hosts_params, NULL),
 	FAULT_KIND("cron", "add a cron job", fault_cron_params, NULL),
-	FAULT_KIND("user", "lock or expire an account, or change its shell",
+	FAULT_KIND("user", "lock, expire, change the shell or groups of an "
+	    "account",
 	    fault_user_params, fault_user_check),
 	FAULT_KIND("sysctl", "set a kernel parameter", fault_sysctl_params,
 	    NULL),
 	FAULT_KIND("clock", "move the system clock", fault_clock_params,
 	    NULL),
+	FAULT_KIND("package", "remove or purge an installed package",
+	    fault_package_params, fault_package_check),
 };
 
 static const char *fault_kind_namelist[nitems(fault_kinds) + 1];
@@ -629,6 +711,233 @@ fault_check_croncmd(const char *v, char **cause)
 	return 0;
 }
 
+/*
+ * Base64 as `base64 -d` reads it once blanks and newlines are taken out
+ * (long values are best written as a YAML block, wrapped).
+ */
+static int
+fault_check_base64(const char *v, char **cause)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t		 n = 0, pad = 0;
+	const char	*p;
+
+	for (p = v; *p != '\0'; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			continue;
+		if (*p == '=' && pad < 2)
+			pad++;
+		else if (pad > 0 || strchr(alphabet, *p) == NULL) {
+			if (isprint((unsigned char)*p))
+				xasprintf(cause, "'%c' at byte %zu is not base64 "
+				    "(A-Z, a-z, 0-9, '+', '/'; '=' only at the "
+				    "end)", *p, (size_t)(p - v) + 1);
+			else
+				xasprintf(cause, "byte %zu is not base64 (A-Z, "
+				    "a-z, 0-9, '+', '/'; '=' only at the end)",
+				    (size_t)(p - v) + 1);
+			return -1;
+		}
+		n++;
+	}
+	if (n == 0 || n % 4 != 0) {
+		xasprintf(cause, "base64 of %zu characters: not a multiple of "
+		    "4 (is it cut short?)", n);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A comma-separated list, each item checked by item_ok (which sets
+ * *cause), at most FAULT_LIST_MAX items, none twice.
+ */
+static int
+fault_check_list(const char *v, const char *what,
+    int (*item_ok)(const char *, char **), char **cause)
+{
+	char	*copy = xstrdup(v), *items[FAULT_LIST_MAX], *s, *next;
+	size_t	 n = 0, i;
+	int	 rc = -1;
+
+	for (s = copy; s != NULL; s = next) {
+		if ((next = strchr(s, ',')) != NULL)
+			*next++ = '\0';
+		if (n == FAULT_LIST_MAX) {
+			xasprintf(cause, "more than %d %s", FAULT_LIST_MAX,
+			    what);
+			goto out;
+		}
+		if (*s == '\0') {
+			xasprintf(cause, "an empty item in '%s' (a comma too "
+			    "many?)", v);
+			goto out;
+		}
+		if (item_ok(s, cause) != 0)
+			goto out;
+		for (i = 0; i < n; i++) {
+			if (strcmp(items[i], s) == 0) {
+				xasprintf(cause, "'%s' is named twice", s);
+				goto out;
+			}
+		}
+		items[n++] = s;
+	}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+static int
+fault_mount_opt_ok(const char *o, char **cause)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(fault_mount_opts); i++) {
+		if (strcmp(o, fault_mount_opts[i][0]) == 0 ||
+		    strcmp(o, fault_mount_opts[i][1]) == 0)
+			return 0;
+	}
+	xasprintf(cause, "'%s' is not a mount option breakfix sets (ro, rw, "
+	    "noexec, exec, nosuid, suid, nodev, dev, noatime, atime)", o);
+	return -1;
+}
+
+/* Append item to the comma-separated *list (which may be NULL). */
+static void
+fault_list_add(char **list, const char *item)
+{
+	char	*more;
+
+	if (*list == NULL) {
+		*list = xstrdup(item);
+		return;
+	}
+	xasprintf(&more, "%s,%s", *list, item);
+	free(*list);
+	*list = more;
+}
+
+/* Is opt one of the comma-separated items of list? */
+static int
+fault_list_has(const char *list, const char *opt)
+{
+	size_t	 len = strlen(opt);
+	const char *p = list;
+
+	while (*p != '\0') {
+		if (strncmp(p, opt, len) == 0 && (p[len] == ',' ||
+		    p[len] == '\0'))
+			return 1;
+		p += strcspn(p, ",");
+		p += *p == ',';
+	}
+	return 0;
+}
+
+/* Each option, then no option beside its opposite. */
+static int
+fault_check_mountopts(const char *v, char **cause)
+{
+	size_t	 i;
+
+	if (fault_check_list(v, "mount options", fault_mount_opt_ok,
+	    cause) != 0)
+		return -1;
+	for (i = 0; i < nitems(fault_mount_opts); i++) {
+		if (fault_list_has(v, fault_mount_opts[i][0]) &&
+		    fault_list_has(v, fault_mount_opts[i][1])) {
+			xasprintf(cause, "'%s' and '%s' contradict each other",
+			    fault_mount_opts[i][0], fault_mount_opts[i][1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The capability c most likely means: cap_ added, completed, or near. */
+static const char *
+fault_cap_near(const char *c)
+{
+	size_t	 i, len = strlen(c);
+
+	for (i = 0; fault_caps[i] != NULL; i++) {
+		if (strcmp(fault_caps[i] + 4, c) == 0 ||
+		    (len >= 8 && strncmp(fault_caps[i], c, len) == 0))
+			return fault_caps[i];
+	}
+	return len <= 32 ? util_closest(c, fault_caps) : NULL;
+}
+
+static int
+fault_cap_ok(const char *c, char **cause)
+{
+	const char	*near;
+	size_t		 i;
+
+	for (i = 0; fault_caps[i] != NULL; i++) {
+		if (strcmp(c, fault_caps[i]) == 0)
+			return 0;
+	}
+	if ((near = fault_cap_near(c)) != NULL)
+		xasprintf(cause, "'%s' is not a capability (did you mean "
+		    "'%s'?)", c, near);
+	else
+		xasprintf(cause, "'%s' is not a capability (write them as "
+		    "getcap does: cap_net_bind_service)", c);
+	return -1;
+}
+
+static int
+fault_group_ok(const char *g, char **cause)
+{
+	if (fault_check_name(g, "_-.", "group name", cause) != 0)
+		return -1;
+	if (strlen(g) > FAULT_GROUP_MAX) {
+		xasprintf(cause, "'%s' is longer than %d characters", g,
+		    FAULT_GROUP_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t
+fault_caps_mask(const char *list)
+{
+	const char	*p = list;
+	uint64_t	 mask = 0;
+	size_t		 i, len;
+
+	while (*p != '\0') {
+		len = strcspn(p, ",");
+		for (i = 0; fault_caps[i] != NULL; i++) {
+			if (strlen(fault_caps[i]) == len &&
+			    strncmp(fault_caps[i], p, len) == 0)
+				mask |= (uint64_t)1 << i;
+		}
+		p += len + (p[len] == ',');
+	}
+	return mask;
+}
+
+char *
+fault_mount_replaced(const char *list)
+{
+	char	*out = NULL;
+	size_t	 i;
+
+	for (i = 0; i < nitems(fault_mount_opts); i++) {
+		if (!fault_list_has(list, fault_mount_opts[i][0]) &&
+		    !fault_list_has(list, fault_mount_opts[i][1]))
+			continue;
+		fault_list_add(&out, fault_mount_opts[i][0]);
+		fault_list_add(&out, fault_mount_opts[i][1]);
+	}
+	return out != NULL ? out : xstrdup("");
+}
+
 int
 fault_param_check(const struct fault_param *p, const char *value,
     char **cause)
@@ -682,6 +991,21 @@ fault_param_check(const struct fault_param *p, const char *value,
 		return fault_check_dropin(value, cause);
 	case FAULT_P_CRONCMD:
 		return fault_check_croncmd(value, cause);
+	case FAULT_P_PACKAGE:
+		if (derived_valid_package(value))
+			return 0;
+		xasprintf(cause, "must be a Debian package name (lowercase "
+		    "letters, digits, '+', '-', '.'), not '%s'", value);
+		return -1;
+	case FAULT_P_BASE64:
+		return fault_check_base64(value, cause);
+	case FAULT_P_MOUNTOPTS:
+		return fault_check_mountopts(value, cause);
+	case FAULT_P_CAPS:
+		return fault_check_list(value, "capabilities", fault_cap_ok,
+		    cause);
+	case FAULT_P_GROUPS:
+		return fault_check_list(value, "groups", fault_group_ok, cause);
 	}
 	xasprintf(cause, "unknown parameter type");
 	return -1;
@@ -751,24 +1075,99 @@ fault_dns_check(const char *const *v, char **cause)
 	return 0;
 }
 
+/* file: content or content_base64, exactly one. */
+static int
+fault_file_check(const char *const *v, char **cause)
+{
+	if (v[1] != NULL && v[2] != NULL) {
+		xasprintf(cause, "'content' and 'content_base64' both given: "
+		    "write one");
+		return -1;
+	}
+	if (v[1] == NULL && v[2] == NULL) {
+		xasprintf(cause, "needs 'content' (text) or 'content_base64' "
+		    "(any bytes)");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fault_capability_check(const char *const *v, char **cause)
+{
+	int	 clear = strcmp(v[1], "clear") == 0;
+
+	if (!clear && v[2] == NULL) {
+		xasprintf(cause, "'action: %s' needs 'caps' (such as "
+		    "cap_net_bind_service)", v[1]);
+		return -1;
+	}
+	if (clear && v[2] != NULL) {
+		xasprintf(cause, "'action: clear' removes every capability: "
+		    "'caps' does not apply");
+		return -1;
+	}
+	return 0;
+}
+
+/* Which of user's parameters (shell, groups) an action needs. */
+static int
+fault_user_needs(const char *action, const char *param)
+{
+	if (strcmp(param, "shell") == 0)
+		return strcmp(action, "shell") == 0;
+	return strcmp(action, "add-groups") == 0 ||
+	    strcmp(action, "remove-groups") == 0;
+}
+
 static int
 fault_user_check(const char *const *v, char **cause)
 {
-	int	 shell = strcmp(v[1], "shell") == 0;
+	static const char *const params[] = { "shell", "groups" };
+	size_t	 i;
+	int	 needs;
 
 	if (strcmp(v[0], "root") == 0 || strcmp(v[0], "breakfix") == 0) {
 		xasprintf(cause, "breakfix needs the account '%s' to apply "
 		    "faults and run checks", v[0]);
 		return -1;
 	}
-	if (shell && v[2] == NULL) {
-		xasprintf(cause, "'action: shell' needs 'shell' (such as "
-		    "/usr/sbin/nologin)");
-		return -1;
+	for (i = 0; i < nitems(params); i++) {
+		needs = fault_user_needs(v[1], params[i]);
+		if (needs && v[2 + i] == NULL) {
+			xasprintf(cause, "'action: %s' needs '%s' (such as "
+			    "%s)", v[1], params[i], i == 0 ?
+			    "/usr/sbin/nologin" : "adm,www-data");
+			return -1;
+		}
+		if (!needs && v[2 + i] != NULL) {
+			xasprintf(cause, "'%s' only applies to 'action: %s'",
+			    params[i], i == 0 ? "shell" :
+			    "add-groups' or 'action: remove-groups");
+			return -1;
+		}
 	}
-	if (!shell && v[2] != NULL) {
-		xasprintf(cause, "'shell' only applies to 'action: shell'");
-		return -1;
+	return 0;
+}
+
+/* Packages the admin channel, the candidate's login or apt stand on. */
+static const char *const fault_package_needed[] = {
+	"apt", "base-files", "bash", "coreutils", "dbus", "dpkg", "libc6",
+	"login", "openssh-server", "passwd", "qemu-guest-agent", "sudo",
+	"systemd", "systemd-sysv", "udev", "util-linux", NULL
+};
+
+static int
+fault_package_check(const char *const *v, char **cause)
+{
+	size_t	 i;
+
+	for (i = 0; fault_package_needed[i] != NULL; i++) {
+		if (strcmp(v[0], fault_package_needed[i]) == 0) {
+			xasprintf(cause, "breakfix needs the package '%s' to "
+			    "reach the VM and run checks", v[0]);
+			return -1;
+		}
 	}
 	return 0;
 }

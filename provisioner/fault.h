@@ -17,6 +17,7 @@
 #define BREAKFIX_FAULT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum fault_ptype {
 	FAULT_P_STRING,		/* one line of text */
@@ -40,9 +41,16 @@ enum fault_ptype {
 	FAULT_P_SYSCTL,		/* sysctl key: net.ipv4.ip_forward */
 	FAULT_P_DROPIN,		/* drop-in file name ending in .conf */
 	FAULT_P_CRONCMD,	/* one line, no unescaped '%' */
+	FAULT_P_PACKAGE,	/* Debian package name: postgresql-15 */
+	FAULT_P_BASE64,		/* base64 text; blanks and newlines ignored */
+	FAULT_P_MOUNTOPTS,	/* mount options: noexec,nosuid */
+	FAULT_P_CAPS,		/* capabilities: cap_net_bind_service,... */
+	FAULT_P_GROUPS,		/* group names: adm,www-data */
 };
 
 #define FAULT_TAG_MAX	15	/* a process name (comm) is cut there */
+#define FAULT_LIST_MAX	16	/* items in a MOUNTOPTS or GROUPS list */
+#define FAULT_GROUP_MAX	32	/* a group name, as useradd allows */
 
 struct fault_param {
 	const char		 *name;
@@ -84,5 +92,18 @@ const struct fault_param *fault_kind_param(const struct fault_kind *k,
  */
 int			 fault_param_check(const struct fault_param *p,
 			    const char *value, char **cause);
+
+/*
+ * The capabilities named in list (a valid FAULT_P_CAPS value) as a
+ * mask, bit n for capability number n, as the kernel numbers them.
+ */
+uint64_t		 fault_caps_mask(const char *list);
+
+/*
+ * The mount options of a valid FAULT_P_MOUNTOPTS value that the named
+ * ones replace: each option and its opposite ("noexec" -> "noexec,exec"),
+ * joined with commas; newly allocated.
+ */
+char			*fault_mount_replaced(const char *list);
 
 #endif

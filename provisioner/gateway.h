@@ -2,14 +2,19 @@
  * gateway.h - the candidate's way in: an SSH server that relays one
  * interactive terminal to the exercise's VM and records it.
  *
- * The listener (gateway.c) runs as root only to bind, hold the host key
- * and fork: every connection gets its own process (gw-session.c), which
- * drops to the unprivileged GATEWAY_USER before it reads a byte from the
- * network. See docs/security.md.
+ * The listener (gateway.c) runs as root to bind, hold the keys, fork,
+ * and answer what its connection processes ask of it (gw-monitor.h):
+ * every connection gets its own process (gw-session.h), which drops to
+ * the unprivileged GATEWAY_USER before it reads a byte from the network.
+ * See docs/security.md.
  *
  * Files, under <state>/gateway/:
- *	host_ed25519(.pub)	the gateway's host key (made on first start)
- *	chain.key		the recordings' HMAC key (record.h)
+ *	host_ed25519(.pub)	the gateway's host key (made on first start;
+ *				missing later, it is an error: candidates
+ *				would be told of a new key)
+ *	seal_ed25519(.pub)	the key that seals recordings (seal.h): the
+ *				private half root's alone, the public half
+ *				for anyone who checks a recording
  *	gateway.json		where it listens, its fingerprint, its pid
  *	audit.log		attempts on exercises that do not exist
  *	gateway.log		its log, when not in the foreground
@@ -19,29 +24,42 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
 #define GATEWAY_PORT		2222
-#define GATEWAY_LOGIN_GRACE	60	/* seconds to authenticate */
+#define GATEWAY_LOGIN_GRACE	20	/* seconds to log in, by default */
+#define GATEWAY_STARTUPS	"10:30:50"	/* see struct gateway_opts */
 #define GATEWAY_MAX_TRIES	3	/* failed authentications a connection */
 #define GATEWAY_IDLE		(30 * 60)	/* seconds without input */
 #define GATEWAY_KEEPALIVE	30	/* seconds */
-#define GATEWAY_CHAIN_KEY_LEN	32
+#define GATEWAY_RECORD_MIN	(64ULL << 10)	/* smallest --record-max */
 
-/* Exit status of a connection's process that ended in failed logins. */
-#define GATEWAY_EXIT_AUTHFAIL	3
 
 struct gateway_opts {
 	const char	*listen;	/* address, default 0.0.0.0 */
 	unsigned	 port;		/* default GATEWAY_PORT */
 	const char	*advertise;	/* host name to tell candidates */
 	int		 foreground;
+	int		 new_host_key;	/* make one though there was one */
+	int		 login_grace;	/* seconds to log in */
+	uint64_t	 record_max;	/* bytes of output a recording keeps
+					   (RECORD_OUTPUT_MAX by default) */
+	/*
+	 * Connections not logged in yet, as OpenSSH's MaxStartups: from
+	 * startups[0] on, a new one is refused with probability
+	 * startups[1] %, rising to 100 % at startups[2].
+	 */
+	int		 startups[3];
 };
 
 /* What one connection's process needs from the listener. */
 struct gateway_ctx {
 	uid_t		 uid;		/* GATEWAY_USER */
 	gid_t		 gid;
-	unsigned char	 chain_key[GATEWAY_CHAIN_KEY_LEN];
 	const char	*source;	/* the peer's address */
+	int		 monitor;	/* socket to the listener (gw-proto.h) */
+	int		 login_grace;	/* seconds */
+	uint64_t	 record_max;	/* gateway_opts' */
 };
 
 /*
@@ -51,20 +69,30 @@ struct gateway_ctx {
 int	 gateway_run(const struct gateway_opts *o, char **cause);
 
 /*
+ * Serve one connection, in a process the listener started for it
+ * (`breakfix gateway --connection SOURCE` and the listener's options
+ * that concern a connection, o here; the client's socket and the
+ * listener's on descriptors 3 and 4). Does not return unless it cannot
+ * start: then -1 with *cause set.
+ */
+int	 gateway_connection(const char *source, const struct gateway_opts *o,
+	    char **cause);
+
+/*
+ * "START:RATE:FULL" into startups (0 <= RATE <= 100, 0 < START <=
+ * FULL). Returns 0, or -1 if s is not that.
+ */
+int	 gateway_parse_startups(const char *s, int *startups);
+
+/* Where the gateway's seal key is (its public half: the same + ".pub"). */
+char	*gateway_seal_key_path(void);
+
+/*
  * Where the running gateway listens, as it wrote in gateway.json:
  * *host (caller frees), *port, *fingerprint ("SHA256:...", caller
  * frees). Returns 0, or -1 with *cause set when no gateway is running.
  */
 int	 gateway_info(char **host, unsigned *port, char **fingerprint,
 	    char **cause);
-
-/*
- * One connection on fd (gw-session.c), in a child of the listener; bind
- * is the listener's ssh_bind. Never returns: exits 0, or
- * GATEWAY_EXIT_AUTHFAIL after failed logins, or 1.
- */
-typedef struct ssh_bind_struct *ssh_bind;
-void	 gateway_session(ssh_bind bind, int fd, const struct gateway_ctx *ctx)
-	    __attribute__((noreturn));
 
 #endif

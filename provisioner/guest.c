@@ -44,7 +44,10 @@ struct guest_clock {
 	int		  stopped;	/* progress asked to stop */
 };
 
-/* How far a connection attempt got, which decides how it is reported. */
+/*
+ * How far a connection attempt got, which decides how it is reported;
+ * in order, the furthest last.
+ */
 enum guest_stage {
 	GUEST_CONNECT,
 	GUEST_LOGIN,
@@ -60,8 +63,9 @@ struct guest_dial {
 	const char		*known_hosts;
 	ssh_key			 key;
 	struct guest_clock	 clock;
-	enum guest_stage	 stage;		/* of the last failure */
+	enum guest_stage	 stage;		/* of the failure to report */
 	char			*why;		/* and what it was */
+	int			 answered;	/* not just the deadline */
 };
 
 /* Output of one stream: capped at GUEST_OUTPUT_MAX, NUL-terminated. */
@@ -170,16 +174,49 @@ guest_expired(struct guest_clock *c)
 	return guest_clock_tick(c) >= c->deadline;
 }
 
+/*
+ * Note why an attempt failed, unless an earlier attempt said more. An
+ * attempt the deadline cut short tells only that time ran out, which is
+ * where the deadline happened to fall: a guest that refused the key and
+ * was then cut off in the middle of the next handshake was refusing the
+ * key, and that is what to report. So a cut-off replaces an answer only
+ * when it got further (a connection refused, then a login under way:
+ * the guest's sshd has come up since); an answer replaces anything,
+ * being the latest news.
+ */
+static void __attribute__((format(printf, 4, 0)))
+guest_vfail(struct guest_dial *d, enum guest_stage stage, int answered,
+    const char *fmt, va_list ap)
+{
+	if (!answered && d->answered && stage <= d->stage)
+		return;
+	free(d->why);
+	xvasprintf(&d->why, fmt, ap);
+	d->stage = stage;
+	d->answered = answered;
+}
+
+/* The attempt failed with an answer: an error, a refusal. */
 static void __attribute__((format(printf, 3, 4)))
 guest_fail(struct guest_dial *d, enum guest_stage stage, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	free(d->why);
 	va_start(ap, fmt);
-	xvasprintf(&d->why, fmt, ap);
+	guest_vfail(d, stage, 1, fmt, ap);
 	va_end(ap);
-	d->stage = stage;
+}
+
+/* The deadline came while the attempt waited for an answer. */
+static void __attribute__((format(printf, 3, 4)))
+guest_cut_off(struct guest_dial *d, enum guest_stage stage, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	guest_vfail(d, stage, 0, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -273,7 +310,8 @@ guest_handshake(struct guest_dial *d, ssh_session s)
 
 	while ((rc = ssh_connect(s)) == SSH_AGAIN) {
 		if (guest_wait(s, &d->clock) != 0) {
-			guest_fail(d, GUEST_CONNECT, "ssh handshake timed out");
+			guest_cut_off(d, GUEST_CONNECT,
+			    "ssh handshake timed out");
 			return -1;
 		}
 	}
@@ -346,7 +384,7 @@ guest_login(struct guest_dial *d, ssh_session s)
 	while ((rc = ssh_userauth_publickey(s, NULL, d->key)) ==
 	    SSH_AUTH_AGAIN) {
 		if (guest_wait(s, &d->clock) != 0) {
-			guest_fail(d, GUEST_LOGIN, "login timed out");
+			guest_cut_off(d, GUEST_LOGIN, "login timed out");
 			return -1;
 		}
 	}
@@ -365,7 +403,7 @@ guest_login(struct guest_dial *d, ssh_session s)
 	return -1;
 }
 
-/* One connection attempt; on failure d->stage and d->why say why. */
+/* One connection attempt; on failure it is noted in d (guest_vfail). */
 static ssh_session
 guest_attempt(struct guest_dial *d)
 {

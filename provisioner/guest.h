@@ -20,6 +20,7 @@ struct guest_result {
 	char		*err;		/* stderr, NUL-terminated, capped */
 	size_t		 errlen;
 	int		 timed_out;	/* the command hit its timeout */
+	int		 tampered;	/* admin_exec: no nonce came back */
 };
 
 #define GUEST_OUTPUT_MAX	(1024 * 1024)	/* per stream; rest dropped */
@@ -32,7 +33,9 @@ struct guest_result {
  * is called about once a second with the milliseconds waited so far; if
  * it returns non-zero the wait stops there (Ctrl-C, a VM that died).
  * A host key that does not match is not retried. Returns the connection,
- * or NULL with *cause set (the last error seen).
+ * or NULL with *cause set to the most telling failure: the last answer
+ * seen (a refused key, an error), or that the deadline came, when no
+ * answer came first or a later attempt got further than it.
  */
 struct guest	*guest_connect(const char *host, unsigned port,
 		    const char *user, const char *keyfile,

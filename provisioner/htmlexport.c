@@ -1,13 +1,14 @@
 /*
  * htmlexport.c - one recording as a single self-contained HTML page.
  *
- * The page is: the player's CSS, a list of commands (HTML escaped, each
- * a button carrying its start time), the player's JS, and a script that
- * holds the recording as one JS string and wires the list to the
- * player. Everything from the recording and the log is escaped where it
- * lands: &<>"' in HTML; in JS strings jansson's JSON encoding with every
- * non-ASCII character and every '<', '>' and '&' as \uXXXX, so nothing
- * in a recording can close the script or open a comment.
+ * The page is: the player's CSS, a list of commands (each a button
+ * carrying its start time), the player's JS, and a script that holds the
+ * recording as one JS string and wires the list to the player.
+ * Everything from the recording and the log is escaped where it lands:
+ * in HTML as escape_text shows it and with &<>"' as entities; in JS
+ * strings jansson's JSON encoding with every non-ASCII character and
+ * every '<', '>' and '&' as \uXXXX, so nothing in a recording can close
+ * the script or open a comment.
  */
 #include <sys/stat.h>
 
@@ -23,8 +24,11 @@
 
 #include <jansson.h>
 
+#include "escape.h"
 #include "htmlexport.h"
 #include "marks.h"
+#include "record.h"
+#include "units.h"
 #include "util.h"
 
 #ifndef BREAKFIX_DATADIR
@@ -36,7 +40,8 @@
 
 #define HX_ASSET_MAX	(16 * 1024 * 1024)	/* a player file */
 #define HX_LABEL_MAX	80			/* bytes of a timeline label */
-#define HX_TREE_DIR	"build/web-player"	/* in a source tree */
+#define HX_MARKERS_MAX	10000			/* markers kept */
+#define HX_MARKER_TEXT	1024			/* bytes of one kept */
 
 /* One entry of the list beside the player: a command or a marker. */
 struct hx_item {
@@ -52,16 +57,24 @@ struct hx_list {
 	size_t		 n, cap;
 };
 
-/* What the page needs of the recording. */
+/*
+ * What the page needs of the recording: a first pass over it gathers
+ * this, and the recording is embedded on a second pass, a line at a
+ * time, so that memory holds one line and never the recording.
+ */
 struct hx_cast {
-	char		*text;		/* the lines kept, each with '\n' */
-	size_t		 len, cap;
+	FILE		*fp;		/* open for the second pass */
+	unsigned long	 nlines;	/* lines the first pass read */
+	char		*buf;		/* the line being read */
+	size_t		 bufcap;
 	char		*title;
 	long long	 width, height, timestamp;
 	struct hx_list	 markers;
 	size_t		 nevents;
 	double		 duration;
 	int		 truncated;
+	double		 elided_from;	/* output over the cap left out; -1 */
+	uint64_t	 elided;	/* how much, if known */
 };
 
 /* The player's files, read whole. */
@@ -74,28 +87,34 @@ static char	*hx_player_dir;
 const char *
 htmlexport_player_dir(void)
 {
+	static const char *const tree[] = { "web-player",
+	    "build/web-player" };
 	char	 exe[PATH_MAX], *slash, *try;
 	ssize_t	 n;
-	int	 up;
+	size_t	 i;
 
 	if (hx_player_dir != NULL)
 		return hx_player_dir;
 	if (getenv("BREAKFIX_PLAYER_DIR") != NULL &&
 	    *getenv("BREAKFIX_PLAYER_DIR") != '\0')
 		return hx_player_dir = xstrdup(getenv("BREAKFIX_PLAYER_DIR"));
-	/* From a source tree (./breakfix, build/breakfix, build/san/...). */
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		for (up = 0; up < 3 && (slash = strrchr(exe, '/')) != NULL;
-		    up++) {
-			*slash = '\0';
-			xasprintf(&try, "%s/" HX_TREE_DIR
-			    "/asciinema-player.min.js", exe);
+	/*
+	 * From a source tree: make puts the player in web-player/ beside
+	 * the binary it builds (build/, build/san/), and ./breakfix is a
+	 * copy of build/breakfix.
+	 */
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
+		n = 0;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL) {
+		*slash = '\0';
+		for (i = 0; i < nitems(tree); i++) {
+			xasprintf(&try, "%s/%s/asciinema-player.min.js", exe,
+			    tree[i]);
 			if (access(try, R_OK) == 0) {
 				free(try);
-				xasprintf(&hx_player_dir, "%s/" HX_TREE_DIR,
-				    exe);
+				xasprintf(&hx_player_dir, "%s/%s", exe,
+				    tree[i]);
 				return hx_player_dir;
 			}
 			free(try);
@@ -182,21 +201,6 @@ hx_getline(FILE *fp, char **buf, size_t *cap, size_t *len, int *nl,
 	return 1;
 }
 
-/* Keep a line of the recording for the page. */
-static void
-hx_cast_keep(struct hx_cast *c, const char *line, size_t len)
-{
-	if (c->len + len + 1 >= c->cap) {
-		while (c->len + len + 1 >= c->cap)
-			c->cap = c->cap == 0 ? 65536 : c->cap * 2;
-		c->text = xreallocarray(c->text, c->cap, 1);
-	}
-	memcpy(c->text + c->len, line, len);
-	c->len += len;
-	c->text[c->len++] = '\n';
-	c->text[c->len] = '\0';
-}
-
 static long long
 hx_int(const json_t *o, const char *key, long long def)
 {
@@ -234,6 +238,40 @@ hx_cast_header(struct hx_cast *c, const char *name, const json_t *h,
 	return 0;
 }
 
+/*
+ * A marker, for the list and the timeline: at most HX_MARKERS_MAX, each
+ * cut to HX_MARKER_TEXT bytes (the gateway's are a few words).
+ */
+static void
+hx_cast_marker(struct hx_cast *c, double t, const char *label)
+{
+	uint64_t	 bytes;
+	char		*text;
+	size_t		 n = strlen(label);
+
+	switch (record_marker_elided(label, &bytes)) {
+	case RECORD_MARK_FROM:
+		if (c->elided_from < 0)
+			c->elided_from = t;
+		break;
+	case RECORD_MARK_COUNT:
+		c->elided = bytes;
+		break;
+	}
+	if (c->markers.n == HX_MARKERS_MAX)
+		return;
+	if (n <= HX_MARKER_TEXT) {
+		hx_list_add(&c->markers, t, -1, -1, label);
+		return;
+	}
+	n = HX_MARKER_TEXT;
+	while (n > 0 && ((unsigned char)label[n] & 0xc0) == 0x80)
+		n--;
+	xasprintf(&text, "%.*s\xe2\x80\xa6", (int)n, label);
+	hx_list_add(&c->markers, t, -1, -1, text);
+	free(text);
+}
+
 static int
 hx_cast_event(struct hx_cast *c, const char *name, unsigned long lineno,
     const json_t *e, char **cause)
@@ -255,24 +293,77 @@ hx_cast_event(struct hx_cast *c, const char *name, unsigned long lineno,
 		return -1;
 	}
 	code = json_string_value(json_array_get(e, 1));
-	if (strcmp(code, "m") == 0 &&
-	    c->markers.n < HTMLEXPORT_COMMANDS_MAX)
-		hx_list_add(&c->markers, t, -1, -1,
-		    json_string_value(json_array_get(e, 2)));
+	if (strcmp(code, "m") == 0)
+		hx_cast_marker(c, t, json_string_value(json_array_get(e, 2)));
 	if (t > c->duration)
 		c->duration = t;
 	c->nevents++;
 	return 0;
 }
 
+static int	 hx_js_chunk(const char *, size_t, void *);
+
+/* jansson's encoding of a string, its quotes left out, as hx_js_chunk. */
+struct hx_unquote {
+	FILE		*fp;
+	int		 started;
+	int		 held;
+	char		 last;
+};
+
+static int
+hx_unquote_chunk(const char *buf, size_t size, void *arg)
+{
+	struct hx_unquote	*u = arg;
+	size_t			 i = 0;
+
+	if (!u->started && size > 0) {
+		u->started = 1;
+		i = 1;			/* the opening quote */
+	}
+	for (; i < size; i++) {
+		if (u->held && hx_js_chunk(&u->last, 1, u->fp) != 0)
+			return -1;
+		u->last = buf[i];
+		u->held = 1;		/* the last one is the closing quote */
+	}
+	return 0;
+}
+
+/* A line of the recording and its newline, inside the JS string. */
+static int
+hx_js_line(FILE *out, const char *line, size_t len, char **cause)
+{
+	struct hx_unquote	 u;
+	json_t			*j;
+	int			 rc;
+
+	memset(&u, 0, sizeof u);
+	u.fp = out;
+	if ((j = json_stringn(line, len)) == NULL) {
+		xasprintf(cause, "cannot encode the recording as JSON "
+		    "(not UTF-8?)");
+		return -1;
+	}
+	rc = json_dump_callback(j, hx_unquote_chunk, &u, JSON_ENCODE_ANY |
+	    JSON_ENSURE_ASCII | JSON_COMPACT);
+	json_decref(j);
+	if (rc != 0 || fputs("\\n", out) == EOF) {
+		xasprintf(cause, "cannot encode the recording as JSON");
+		return -1;
+	}
+	return 0;
+}
+
 /*
- * One line of the recording, parsed before it is kept. A last line with
- * no newline that does not parse was cut short by a crashed writer: it
- * is dropped (and reported), not fatal.
+ * One line of the recording, parsed before it is kept: written to out
+ * as part of a JS string if out is not NULL. A last line with no
+ * newline that does not parse was cut short by a crashed writer: it is
+ * dropped (and reported), not fatal.
  */
 static int
 hx_cast_line(struct hx_cast *c, const char *name, unsigned long lineno,
-    const char *line, size_t len, int nl, char **cause)
+    const char *line, size_t len, int nl, FILE *out, char **cause)
 {
 	json_error_t	 err;
 	json_t		*j;
@@ -293,8 +384,8 @@ hx_cast_line(struct hx_cast *c, const char *name, unsigned long lineno,
 	else
 		rc = hx_cast_event(c, name, lineno, j, cause);
 	json_decref(j);
-	if (rc == 0)
-		hx_cast_keep(c, line, len);
+	if (rc == 0 && out != NULL)
+		rc = hx_js_line(out, line, len, cause);
 	return rc;
 }
 
@@ -331,58 +422,99 @@ out:
 	return fp;
 }
 
+/*
+ * The lines of c->fp from where it is, up to max of them (0: all), each
+ * into c (and to out, as hx_cast_line). c->nlines counts them.
+ */
+static int
+hx_cast_read(struct hx_cast *c, const char *path, unsigned long max,
+    FILE *out, char **cause)
+{
+	size_t	 len;
+	int	 nl, r = 0;
+
+	c->nlines = 0;
+	while ((max == 0 || c->nlines < max) && (r = hx_getline(c->fp,
+	    &c->buf, &c->bufcap, &len, &nl, HTMLEXPORT_LINE_MAX)) == 1) {
+		c->nlines++;
+		if (hx_cast_line(c, path, c->nlines, c->buf, len, nl, out,
+		    cause) != 0)
+			return -1;
+	}
+	if (c->nlines == max && max != 0)
+		return 0;
+	if (r == -1 && errno == EFBIG) {
+		xasprintf(cause, "%s:%lu: line longer than %d MiB", path,
+		    c->nlines + 1, HTMLEXPORT_LINE_MAX >> 20);
+		return -1;
+	}
+	if (r == -1) {
+		xasprintf(cause, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The first pass: everything but the lines themselves. */
 static int
 hx_cast_load(const char *path, struct hx_cast *c, char **cause)
 {
-	FILE		*fp = NULL;
-	char		*buf = NULL;
-	size_t		 cap = 0, len, total = 0;
-	unsigned long	 lineno = 0;
-	int		 nl, r, rc = -1;
-
-	if ((fp = hx_open(path)) == NULL) {
+	if ((c->fp = hx_open(path)) == NULL) {
 		xasprintf(cause, "cannot open '%s': %s", path, errno == EINVAL ?
 		    "not a regular file" : strerror(errno));
-		goto out;
+		return -1;
 	}
-	while ((r = hx_getline(fp, &buf, &cap, &len, &nl,
-	    HTMLEXPORT_LINE_MAX)) == 1) {
-		lineno++;
-		if ((total += len + 1) > HTMLEXPORT_FILE_MAX) {
-			xasprintf(cause, "'%s' is larger than %d MiB", path,
-			    HTMLEXPORT_FILE_MAX >> 20);
-			goto out;
-		}
-		if (hx_cast_line(c, path, lineno, buf, len, nl, cause) != 0)
-			goto out;
-	}
-	if (r == -1) {
-		if (errno == EFBIG)
-			xasprintf(cause, "%s:%lu: line longer than %d MiB",
-			    path, lineno + 1, HTMLEXPORT_LINE_MAX >> 20);
-		else
-			xasprintf(cause, "cannot read '%s': %s", path,
-			    strerror(errno));
-		goto out;
-	}
-	if (lineno == 0) {
+	if (hx_cast_read(c, path, 0, NULL, cause) != 0)
+		return -1;
+	if (c->nlines == 0) {
 		xasprintf(cause, "'%s' is empty", path);
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	free(buf);
-	if (fp != NULL)
-		fclose(fp);
-	return rc;
+	return 0;
 }
 
 static void
 hx_cast_release(struct hx_cast *c)
 {
-	free(c->text);
+	if (c->fp != NULL)
+		fclose(c->fp);
+	free(c->buf);
 	free(c->title);
 	hx_list_release(&c->markers);
+}
+
+/*
+ * The second pass: the lines the first one read, checked again as they
+ * go into out, so that a file changed in between embeds nothing that
+ * was not checked (a recording still being written ends where the
+ * first pass ended).
+ */
+static int
+hx_cast_embed(const struct hx_cast *c, const char *path, FILE *out,
+    char **cause)
+{
+	struct hx_cast	 again;
+	int		 rc = -1;
+
+	memset(&again, 0, sizeof again);
+	again.elided_from = -1;
+	again.fp = c->fp;
+	if (fseek(c->fp, 0, SEEK_SET) != 0) {
+		xasprintf(cause, "cannot read '%s' again: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (hx_cast_read(&again, path, c->nlines, out, cause) != 0)
+		goto out;
+	if (again.nlines != c->nlines) {
+		xasprintf(cause, "'%s' changed while it was exported", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	again.fp = NULL;		/* c's */
+	hx_cast_release(&again);
+	return rc;
 }
 
 /*
@@ -429,7 +561,7 @@ hx_log_load(const char *path, struct hx_list *l, struct htmlexport_stats *st,
 	FILE		*fp = NULL;
 	char		*buf = NULL;
 	size_t		 cap = 0, len, total = 0;
-	int		 nl, r, rc = -1;
+	int		 nl, r = 0, rc = -1;
 
 	if ((fp = hx_open(path)) == NULL) {
 		if (errno == ENOENT)
@@ -443,10 +575,9 @@ hx_log_load(const char *path, struct hx_list *l, struct htmlexport_stats *st,
 	st->have_log = 1;
 	while ((r = hx_getline(fp, &buf, &cap, &len, &nl,
 	    HTMLEXPORT_LINE_MAX)) == 1) {
-		if ((total += len + 1) > HTMLEXPORT_FILE_MAX) {
-			xasprintf(cause, "'%s' is larger than %d MiB", path,
-			    HTMLEXPORT_FILE_MAX >> 20);
-			goto out;
+		if ((total += len + 1) > HTMLEXPORT_LOG_MAX) {
+			st->log_skipped++;	/* and the rest with it */
+			break;
 		}
 		if (len == 0)
 			continue;
@@ -500,7 +631,7 @@ hx_asset(const char *dir, const char *name, const char *bad, char **out,
 	size_t	 len = 0, n;
 	int	 rc = -1;
 
-	xasprintf(&path, "%s/%s", dir, name);
+	path = util_path(dir, name);
 	if ((fp = fopen(path, "r")) == NULL) {
 		xasprintf(cause, "asciinema-player is not in '%s' (%s: %s): "
 		    "run 'make web-player' in breakfix's source tree, or set "
@@ -564,15 +695,19 @@ hx_player_release(struct hx_player *p)
 }
 
 /*
- * s as HTML text or attribute value. Control characters other than
- * newline and tab (which HTML does not allow) become U+FFFD. s is valid
- * UTF-8: it comes from jansson.
+ * s as HTML text or attribute value: first as escape_text shows it, so
+ * that a newline, a control character or a direction override in a
+ * command (which a browser would obey) looks as in 'breakfix commands',
+ * then with & < > " ' as entities.
  */
 static void
 hx_html(FILE *fp, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		switch (*s) {
+	char		*shown = escape_text(s);
+	const char	*p;
+
+	for (p = shown; *p != '\0'; p++) {
+		switch (*p) {
 		case '&':
 			fputs("&amp;", fp);
 			break;
@@ -589,13 +724,10 @@ hx_html(FILE *fp, const char *s)
 			fputs("&#39;", fp);
 			break;
 		default:
-			if ((*s > 0 && *s < 0x20 && *s != '\n' && *s != '\t') ||
-			    *s == 0x7f)
-				fputs("\xef\xbf\xbd", fp);
-			else
-				fputc(*s, fp);
+			fputc(*p, fp);
 		}
 	}
+	free(shown);
 }
 
 /* jansson's output, with '<', '>' and '&' hidden from the HTML parser. */
@@ -749,7 +881,7 @@ static void
 hx_write_header(FILE *fp, const struct hx_cast *c, const char *heading,
     const char *file)
 {
-	char		 when[64] = "", dur[32];
+	char		 when[64] = "", dur[32], size[UNITS_BUFSZ];
 	time_t		 ts = (time_t)c->timestamp;
 	struct tm	 tm;
 
@@ -760,7 +892,18 @@ hx_write_header(FILE *fp, const struct hx_cast *c, const char *heading,
 	fprintf(fp, "</h1>\n<p>%s%s long, %lldx%lld terminal, ", when,
 	    hx_offset(c->duration, dur, sizeof dur), c->width, c->height);
 	hx_html(fp, file);
-	fputs("</p>\n</header>\n<main>\n<div id=\"bf-player\"></div>\n", fp);
+	fputs("</p>\n", fp);
+	if (c->elided_from >= 0) {
+		fprintf(fp, "<p>Output over the recording's cap was not "
+		    "recorded from %s on", hx_offset(c->elided_from, dur,
+		    sizeof dur));
+		if (c->elided > 0)
+			fprintf(fp, " (%s)", units_format_human(c->elided,
+			    size));
+		fputs(": the player's screen stops changing there. The "
+		    "commands and their exit statuses go on.</p>\n", fp);
+	}
+	fputs("</header>\n<main>\n<div id=\"bf-player\"></div>\n", fp);
 }
 
 static void
@@ -826,11 +969,12 @@ hx_write_list(FILE *fp, const struct hx_list *items,
  */
 static int
 hx_write_script(FILE *fp, const struct hx_cast *c, const struct hx_player *p,
-    const struct hx_list *log, char **cause)
+    const struct hx_list *log, const char *cast_path, char **cause)
 {
 	fprintf(fp, "<script>\n%s\n</script>\n<script>\n"
 	    "(function () {\n\"use strict\";\nvar cast = ", p->js);
-	if (hx_js(fp, json_stringn(c->text, c->len), cause) != 0)
+	if (fputc('"', fp) == EOF || hx_cast_embed(c, cast_path, fp,
+	    cause) != 0 || fputc('"', fp) == EOF)
 		return -1;
 	fputs(";\nvar markers = ", fp);
 	if (hx_js(fp, hx_markers(log, c), cause) != 0)
@@ -893,7 +1037,7 @@ hx_write_page(FILE *fp, const struct hx_cast *c, const struct hx_player *p,
 	hx_write_header(fp, c, heading, file);
 	hx_write_list(fp, st->have_log ? log : &c->markers, st,
 	    hx_basename(log_path));
-	return hx_write_script(fp, c, p, log, cause);
+	return hx_write_script(fp, c, p, log, cast_path, cause);
 }
 
 /* The same file (an existing out_path over the recording or its log)? */
@@ -969,6 +1113,7 @@ htmlexport_write(const char *cast_path, const char *commands_path,
 	int			 rc = -1;
 
 	memset(&c, 0, sizeof c);
+	c.elided_from = -1;
 	memset(&p, 0, sizeof p);
 	memset(&log, 0, sizeof log);
 	memset(st, 0, sizeof *st);
@@ -1002,6 +1147,7 @@ htmlexport_write(const char *cast_path, const char *commands_path,
 	st->nmarkers = c.markers.n;
 	st->truncated = c.truncated;
 	st->duration = c.duration;
+	st->elided_from = c.elided_from;
 out:
 	if (fp != NULL)
 		fclose(fp);

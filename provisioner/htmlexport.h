@@ -5,10 +5,14 @@
  * log, else the recording's "m" markers); clicking one seeks there.
  *
  * The recording and the log are untrusted: lines are bounded
- * (HTMLEXPORT_LINE_MAX), the recording too (HTMLEXPORT_FILE_MAX), every
- * line is parsed before it is embedded, and everything taken from them
- * is escaped for where it lands (HTML text, or a JS string in which no
- * '<' can end the script).
+ * (HTMLEXPORT_LINE_MAX), what is read of the log too (HTMLEXPORT_LOG_MAX),
+ * every line is parsed before it is embedded, and everything taken from
+ * them is escaped for where it lands (HTML text, or a JS string in which
+ * no '<' can end the script).
+ *
+ * A recording of any length is exported in bounded memory: it is read
+ * twice, a line at a time, once for what the page says of it and once
+ * into the page, and never held whole.
  */
 #ifndef BREAKFIX_HTMLEXPORT_H
 #define BREAKFIX_HTMLEXPORT_H
@@ -16,7 +20,8 @@
 #include <stddef.h>
 
 #define HTMLEXPORT_LINE_MAX	(8 * 1024 * 1024)	/* a line of either */
-#define HTMLEXPORT_FILE_MAX	(256 * 1024 * 1024)	/* either file */
+/* Of the log: four times what the gateway writes (marks.h). */
+#define HTMLEXPORT_LOG_MAX	(32 * 1024 * 1024)
 #define HTMLEXPORT_COMMANDS_MAX	100000			/* items listed */
 
 /* What went into a page, for the command to report. */
@@ -29,13 +34,16 @@ struct htmlexport_stats {
 	int		 truncated;	/* the recording's cut-short last
 					   line was dropped */
 	double		 duration;	/* time of the last event */
+	double		 elided_from;	/* output over the recording's cap
+					   not recorded from here; -1 */
 };
 
 /*
  * The directory holding the player's files (asciinema-player.min.js,
  * asciinema-player.css, LICENSE, VERSION): $BREAKFIX_PLAYER_DIR, else
- * build/web-player of the source tree the binary was built in (as
- * scripts/fetch-player.sh leaves it), else PREFIX/share/breakfix/web-player.
+ * web-player/ beside the binary, where make puts it in a source tree
+ * (or build/web-player beside ./breakfix), else
+ * PREFIX/share/breakfix/web-player.
  * The string is static; it is not checked for the files.
  */
 const char	*htmlexport_player_dir(void);

@@ -20,30 +20,10 @@ static char *
 image_file(const char *dir, json_t *manifest, const char *what)
 {
 	const char	*rel = NULL;
-	char		*p;
-
 	json_unpack(manifest, "{s:{s:s}}", what, "path", &rel);
 	if (rel == NULL || strchr(rel, '/') != NULL)
 		return NULL;
-	xasprintf(&p, "%s/%s", dir, rel);
-	return p;
-}
-
-static void
-image_host_keys(struct image *img, json_t *keys)
-{
-	size_t	 i;
-	json_t	*k;
-
-	if (!json_is_array(keys))
-		return;
-	img->host_keys = xcalloc(json_array_size(keys) + 1,
-	    sizeof *img->host_keys);
-	json_array_foreach(keys, i, k) {
-		if (json_is_string(k))
-			img->host_keys[img->nhost_keys++] =
-			    xstrdup(json_string_value(k));
-	}
+	return util_path(dir, rel);
 }
 
 static char *
@@ -57,7 +37,7 @@ image_strdup(json_t *o, const char *key)
 static int
 image_parse(struct image *img, json_t *m, char **cause)
 {
-	const char	*paths[3];
+	const char	*paths[3], *base = NULL;
 	int		 i;
 
 	img->disk = image_file(img->dir, m, "disk");
@@ -80,13 +60,20 @@ image_parse(struct image *img, json_t *m, char **cause)
 	img->admin_key_fingerprint = image_strdup(m, "admin_key_fingerprint");
 	img->built_at = image_strdup(m, "built_at");
 	img->kernel_version = image_strdup(m, "kernel_version");
+	img->disk_sha256 = xstrdup(json_string_value(json_object_get(
+	    json_object_get(m, "disk"), "sha256")) ?: "");
+	if (json_unpack(m, "{s:{s:s}}", "base", "name", &base) == 0) {
+		img->base = xstrdup(base);
+		img->base_disk_sha256 = xstrdup(json_string_value(
+		    json_object_get(json_object_get(m, "base"),
+		    "disk_sha256")) ?: "");
+	}
 	img->build_seconds = (int)json_integer_value(json_object_get(m,
 	    "build_seconds"));
 	img->disk_bytes = (uint64_t)json_integer_value(json_object_get(
 	    json_object_get(m, "disk"), "bytes"));
 	img->virtual_size = (uint64_t)json_integer_value(json_object_get(
 	    json_object_get(m, "disk"), "virtual_size"));
-	image_host_keys(img, json_object_get(m, "ssh_host_keys"));
 	return 0;
 }
 
@@ -130,13 +117,8 @@ out:
 void
 image_free(struct image *img)
 {
-	size_t	 i;
-
 	if (img == NULL)
 		return;
-	for (i = 0; i < img->nhost_keys; i++)
-		free(img->host_keys[i]);
-	free(img->host_keys);
 	free(img->name);
 	free(img->dir);
 	free(img->disk);
@@ -147,6 +129,9 @@ image_free(struct image *img)
 	free(img->admin_key_fingerprint);
 	free(img->built_at);
 	free(img->kernel_version);
+	free(img->disk_sha256);
+	free(img->base);
+	free(img->base_disk_sha256);
 	free(img);
 }
 
@@ -195,12 +180,34 @@ out:
 	return rc;
 }
 
+/* A derived image is current while its base's disk is the same. */
+static int
+image_base_is_current(const struct image *img, char **why)
+{
+	struct image	*base = NULL;
+	char		*cause = NULL;
+	int		 rc = 0;
+
+	if (image_load(img->base, &base, &cause) != 0) {
+		xasprintf(why, "its base image: %s", cause);
+		free(cause);
+	} else if (strcmp(base->disk_sha256, img->base_disk_sha256) != 0)
+		xasprintf(why, "its base image %s was rebuilt on %s",
+		    base->name, base->built_at);
+	else
+		rc = 1;
+	image_free(base);
+	return rc;
+}
+
 int
 image_is_current(const struct image *img, char **why)
 {
 	char	*hash = NULL, *pub = NULL, *fp = NULL;
 	int	 rc = -1;
 
+	if (img->base != NULL)
+		return image_base_is_current(img, why);
 	if (image_recipe_hash(img->name, &hash, why) != 0)
 		goto out;
 	if (strcmp(hash, img->recipe_hash) != 0) {

@@ -7,7 +7,9 @@
  * OUTPUT_DIR and the admin public key file, and answers
  * `build.sh --recipe-hash` with a hash of everything the build reads.
  * An image is current when its manifest records that same hash and the
- * host's current admin key.
+ * host's current admin key. A derived image (derived.h) has no recipe of
+ * its own: it is current while its base's disk is the one it was built
+ * on.
  */
 #ifndef BREAKFIX_IMAGE_H
 #define BREAKFIX_IMAGE_H
@@ -26,11 +28,12 @@ struct image {
 	char		 *admin_key_fingerprint;
 	char		 *built_at;
 	char		 *kernel_version;
+	char		 *disk_sha256;	/* as the manifest records it */
+	char		 *base;		/* a derived image's base, or NULL */
+	char		 *base_disk_sha256;	/* and its disk then */
 	uint64_t	  disk_bytes;
 	uint64_t	  virtual_size;
 	int		  build_seconds;
-	char		**host_keys;	/* "ssh-ed25519 AAAA..." */
-	size_t		  nhost_keys;
 };
 
 /*

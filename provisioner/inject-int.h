@@ -1,6 +1,7 @@
 /*
  * inject-int.h - shared by inject.c and the files that write each fault
- * kind's plan (inject-fs.c, inject-sys.c, inject-proc.c, inject-net.c).
+ * kind's plan (inject-fs.c, inject-sys.c, inject-proc.c, inject-net.c,
+ * inject-pkg.c).
  *
  * Every plan function fills p->apply (and usually p->proof and p->input)
  * from the fault's parameters, which the scenario reader has already
@@ -30,10 +31,6 @@ uint64_t	 inject_number(const struct scenario_fault *f,
 /* Is a boolean parameter "true"? */
 int		 inject_true(const struct scenario_fault *f, const char *name);
 
-/* Append formatted text to *script (which may be NULL). */
-void		 inject_add(char **script, const char *fmt, ...)
-		    __attribute__((format(printf, 2, 3)));
-
 /*
  * Write standard input to path, atomically, with owner and mode (all
  * unquoted; path gets quoted here); p->input must hold the content.
@@ -41,6 +38,13 @@ void		 inject_add(char **script, const char *fmt, ...)
  * mode and owner.
  */
 void		 inject_put(struct inject_plan *p, const char *path,
+		    const char *owner, const char *mode);
+
+/*
+ * The same, with p->input holding base64 (no blanks or newlines) that
+ * the guest decodes: any bytes, NUL included.
+ */
+void		 inject_put_base64(struct inject_plan *p, const char *path,
 		    const char *owner, const char *mode);
 
 /* Proof lines: the file named by shell variable $p has mode, owner. */
@@ -52,6 +56,9 @@ void	inject_plan_remove(const struct scenario_fault *, struct inject_plan *);
 void	inject_plan_chmod(const struct scenario_fault *, struct inject_plan *);
 void	inject_plan_chown(const struct scenario_fault *, struct inject_plan *);
 void	inject_plan_immutable(const struct scenario_fault *,
+	    struct inject_plan *);
+void	inject_plan_mount(const struct scenario_fault *, struct inject_plan *);
+void	inject_plan_capability(const struct scenario_fault *,
 	    struct inject_plan *);
 void	inject_plan_fill(const struct scenario_fault *, struct inject_plan *);
 void	inject_plan_inodes(const struct scenario_fault *, struct inject_plan *);
@@ -73,5 +80,8 @@ void	inject_plan_firewall(const struct scenario_fault *,
 	    struct inject_plan *);
 void	inject_plan_dns(const struct scenario_fault *, struct inject_plan *);
 void	inject_plan_hosts(const struct scenario_fault *, struct inject_plan *);
+
+void	inject_plan_package(const struct scenario_fault *,
+	    struct inject_plan *);
 
 #endif

@@ -25,15 +25,15 @@ inject_plan_firewall(const struct scenario_fault *f, struct inject_plan *p)
 
 	if (*host != '\0') {
 		len = strlen(host);
-		inject_add(&rule, "ip %s %.*s ",
+		util_append(&rule, "ip %s %.*s ",
 		    strcmp(chain, "input") == 0 ? "saddr" : "daddr",
 		    len > 3 && strcmp(host + len - 3, "/32") == 0 ?
 		    (int)len - 3 : (int)len, host);
 	}
 	if (*port != '\0')
-		inject_add(&rule, "%s dport %s ", inject_param(f, "protocol"),
+		util_append(&rule, "%s dport %s ", inject_param(f, "protocol"),
 		    port);
-	inject_add(&rule, "%s", inject_param(f, "action"));
+	util_append(&rule, "%s", inject_param(f, "action"));
 
 	xasprintf(&p->apply, "set -e\n"
 	    "c=%s\n"

@@ -38,7 +38,7 @@ inject_py_quote(const char *s)
 static void
 inject_program(struct inject_plan *p, const char *name)
 {
-	inject_add(&p->apply, "set -e\n"
+	util_append(&p->apply, "set -e\n"
 	    "b=" INJECT_BIN "%s\n"
 	    "t=$(mktemp -- \"$b.XXXXXX\")\n"
 	    "cat >\"$t\"\n"
@@ -53,7 +53,7 @@ inject_start(struct inject_plan *p, const char *name, const char *user,
 	char	*quser = util_shell_quote(user);
 
 	if (strcmp(respawn, "unit") == 0) {
-		inject_add(&p->apply, "printf '%%s\\n' '[Unit]' "
+		util_append(&p->apply, "printf '%%s\\n' '[Unit]' "
 		    "'Description=%s' '' '[Service]' "
 		    "'ExecStart=" INJECT_BIN "%s' 'User='%s "
 		    "'Restart=always' 'RestartSec=2' '' '[Install]' "
@@ -64,14 +64,14 @@ inject_start(struct inject_plan *p, const char *name, const char *user,
 		    quser, name, name);
 	} else {
 		if (strcmp(respawn, "cron") == 0)
-			inject_add(&p->apply, "printf '%%s\\n' "
+			util_append(&p->apply, "printf '%%s\\n' "
 			    "'SHELL=/bin/sh' "
 			    "'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
 			    "/usr/bin:/sbin:/bin' "
 			    "'* * * * * '%s' pgrep -x %s >/dev/null || "
 			    INJECT_BIN "%s >/dev/null 2>&1 &' "
 			    ">/etc/cron.d/%s\n", quser, name, name, name);
-		inject_add(&p->apply, "systemd-run --quiet --collect "
+		util_append(&p->apply, "systemd-run --quiet --collect "
 		    "--unit=%s --uid=%s -- " INJECT_BIN "%s\n", name, quser,
 		    name);
 	}
@@ -85,7 +85,7 @@ inject_prove_running(struct inject_plan *p, const char *name,
 {
 	char	*quser = util_shell_quote(user);
 
-	inject_add(&p->proof, "i=0\n"
+	util_append(&p->proof, "i=0\n"
 	    "until pid=$(pgrep -o -x -u %s %s); do\n"
 	    "    i=$((i + 1))\n"
 	    "    [ $i -le 20 ] || { echo 'no process %s running as '%s >&2; "
@@ -121,7 +121,7 @@ inject_plan_hog(const struct scenario_fault *f, struct inject_plan *p)
 	inject_start(p, name, user, inject_param(f, "respawn"));
 	inject_prove_running(p, name, user);
 	if (memory)
-		inject_add(&p->proof, "i=0\n"
+		util_append(&p->proof, "i=0\n"
 		    "while :; do\n"
 		    "    kb=$(awk '$1 == \"VmRSS:\" { print $2 }' "
 		    "/proc/$pid/status)\n"
@@ -163,7 +163,7 @@ inject_plan_held(const struct scenario_fault *f, struct inject_plan *p)
 	    "        time.sleep(3600)\n", pypath, bytes, name);
 	inject_program(p, name);
 	inject_start(p, name, user, "none");
-	inject_add(&p->apply, "f=%s\n"
+	util_append(&p->apply, "f=%s\n"
 	    "i=0\n"
 	    "while :; do\n"
 	    "    s=$(stat -c %%s -- \"$f\" 2>/dev/null || echo 0)\n"
@@ -180,7 +180,7 @@ inject_plan_held(const struct scenario_fault *f, struct inject_plan *p)
 	    "done\n"
 	    "rm -f -- \"$f\"\n", path, bytes, name, name, name);
 	inject_prove_running(p, name, user);
-	inject_add(&p->proof, "f=%s\n"
+	util_append(&p->proof, "f=%s\n"
 	    "! [ -e \"$f\" ] || { echo \"$f is still there\" >&2; exit 1; }\n"
 	    "for fd in /proc/$pid/fd/*; do\n"
 	    "    [ \"$(readlink \"$fd\")\" != \"$f (deleted)\" ] || exit 0\n"
@@ -212,7 +212,7 @@ inject_plan_listen(const struct scenario_fault *f, struct inject_plan *p)
 	inject_program(p, name);
 	inject_start(p, name, user, inject_param(f, "respawn"));
 	inject_prove_running(p, name, user);
-	inject_add(&p->proof, "i=0\n"
+	util_append(&p->proof, "i=0\n"
 	    "until ss -Hltnp 'sport = :%s' | grep -qF '((\"%s\",'; do\n"
 	    "    i=$((i + 1))\n"
 	    "    [ $i -le 20 ] || { echo 'port %s is not held by %s' >&2; "

@@ -35,6 +35,10 @@ inject_plan_service(const struct scenario_fault *f, struct inject_plan *p)
 	else if (strcmp(action, "enable") == 0)
 		xasprintf(&p->proof, "systemctl is-active --quiet -- %s && "
 		    "systemctl is-enabled --quiet -- %s\n", unit, unit);
+	else if (strcmp(action, "reload") == 0)
+		xasprintf(&p->proof, "systemctl is-active --quiet -- %s ||"
+		    " { echo %s' is not running after its reload' >&2; "
+		    "exit 1; }\n", unit, unit);
 	else
 		xasprintf(&p->proof, "systemctl is-active --quiet -- %s\n",
 		    unit);
@@ -62,14 +66,14 @@ inject_plan_dropin(const struct scenario_fault *f, struct inject_plan *p)
 	qunit = util_shell_quote(full);
 	qcomment = util_shell_quote(comment);
 
-	inject_add(&p->apply, "set -e\n");
+	util_append(&p->apply, "set -e\n");
 	p->input = xstrdup(inject_param(f, "content"));
 	inject_put(p, path, "root:root", "0644");
-	inject_add(&p->apply, "systemctl daemon-reload\n");
+	util_append(&p->apply, "systemctl daemon-reload\n");
 	if (inject_true(f, "restart"))
-		inject_add(&p->apply, "systemctl restart -- %s || true\n",
+		util_append(&p->apply, "systemctl restart -- %s || true\n",
 		    qunit);
-	inject_add(&p->proof, "systemctl cat -- %s 2>/dev/null | "
+	util_append(&p->proof, "systemctl cat -- %s 2>/dev/null | "
 	    "grep -qxF -- %s ||"
 	    " { echo \"systemd does not read $p\" >&2; exit 1; }\n",
 	    qunit, qcomment);
@@ -90,9 +94,37 @@ inject_plan_cron(const struct scenario_fault *f, struct inject_plan *p)
 	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
 	    "%s %s %s\n", inject_param(f, "schedule"), inject_param(f, "user"),
 	    inject_param(f, "command"));
-	inject_add(&p->apply, "set -e\n");
+	util_append(&p->apply, "set -e\n");
 	inject_put(p, path, "root:root", "0644");
 	free(path);
+}
+
+/* Groups: each must exist; the user's primary group cannot be left. */
+static void
+inject_user_groups(struct inject_plan *p, const char *name, const char *list,
+    int add)
+{
+	util_append(&p->apply, "set -e\n"
+	    "u=%s\n"
+	    "for g in $(echo '%s' | tr , ' '); do\n"
+	    "    getent group \"$g\" >/dev/null ||"
+	    " { echo \"group '$g' does not exist\" >&2; exit 1; }\n", name,
+	    list);
+	if (add)
+		util_append(&p->apply, "done\n"
+		    "usermod -a -G '%s' \"$u\"\n", list);
+	else
+		util_append(&p->apply, "    [ \"$(id -gn \"$u\")\" != \"$g\" ] ||"
+		    " { echo \"'$g' is $u's primary group\" >&2; exit 1; }\n"
+		    "    gpasswd -d \"$u\" \"$g\" >/dev/null\n"
+		    "done\n");
+	util_append(&p->proof, "u=%s\n"
+	    "m=\" $(id -nG \"$u\") \"\n"
+	    "for g in $(echo '%s' | tr , ' '); do\n"
+	    "    case $m in *\" $g \"*) %s ;; *) %s ;; esac\n"
+	    "done\n", name, list,
+	    add ? "" : "echo \"$u is still in $g\" >&2; exit 1",
+	    add ? "echo \"$u is not in $g\" >&2; exit 1" : "");
 }
 
 void
@@ -107,17 +139,30 @@ inject_plan_user(const struct scenario_fault *f, struct inject_plan *p)
 		xasprintf(&p->proof, "[ \"$(passwd -S %s | cut -d' ' -f2)\" = "
 		    "L ] || { echo %s': password not locked' >&2; exit 1; }\n",
 		    name, name);
+	} else if (strcmp(action, "unlock") == 0) {
+		/* passwd -S says L for '*' too: look for lock's '!' itself. */
+		xasprintf(&p->apply, "usermod -U %s\n", name);
+		xasprintf(&p->proof, "case $(getent shadow %s | cut -d: -f2) in "
+		    "'!'*) echo %s': password still locked' >&2; exit 1 ;; "
+		    "esac\n", name, name);
 	} else if (strcmp(action, "expire") == 0) {
 		xasprintf(&p->apply, "usermod -e 1 %s\n", name);
 		xasprintf(&p->proof, "[ \"$(getent shadow %s | cut -d: -f8)\" "
 		    "= 1 ] || { echo %s': account not expired' >&2; exit 1; }\n",
 		    name, name);
-	} else {
+	} else if (strcmp(action, "unexpire") == 0) {
+		xasprintf(&p->apply, "usermod -e '' %s\n", name);
+		xasprintf(&p->proof, "[ -z \"$(getent shadow %s | cut -d: -f8)\" "
+		    "] || { echo %s': account still expires' >&2; exit 1; }\n",
+		    name, name);
+	} else if (strcmp(action, "shell") == 0) {
 		xasprintf(&p->apply, "usermod -s %s %s\n", shell, name);
 		xasprintf(&p->proof, "[ \"$(getent passwd %s | cut -d: -f7)\" "
 		    "= %s ] || { echo %s': shell not changed' >&2; exit 1; }\n",
 		    name, shell, name);
-	}
+	} else
+		inject_user_groups(p, name, inject_param(f, "groups"),
+		    strcmp(action, "add-groups") == 0);
 	free(name);
 	free(shell);
 }
@@ -137,7 +182,7 @@ inject_plan_sysctl(const struct scenario_fault *f, struct inject_plan *p)
 	qsetting = util_shell_quote(setting);
 	qkey = util_shell_quote(key);
 	qvalue = inject_quote(f, "value");
-	inject_add(&p->apply, "set -e\nsysctl -q -w %s\n", qsetting);
+	util_append(&p->apply, "set -e\nsysctl -q -w %s\n", qsetting);
 	if (inject_true(f, "persist")) {
 		xasprintf(&file, "/etc/sysctl.d/60-%s.conf", key);
 		for (s = file + strlen("/etc/sysctl.d/"); *s != '\0'; s++) {
@@ -148,7 +193,7 @@ inject_plan_sysctl(const struct scenario_fault *f, struct inject_plan *p)
 		inject_put(p, file, "root:root", "0644");
 		free(file);
 	}
-	inject_add(&p->proof, "v=$(sysctl -n %s | tr -s ' \\t' ' ')\n"
+	util_append(&p->proof, "v=$(sysctl -n %s | tr -s ' \\t' ' ')\n"
 	    "[ \"$v\" = \"$(printf '%%s' %s | tr -s ' \\t' ' ')\" ] ||"
 	    " { echo %s\" is $v\" >&2; exit 1; }\n", qkey, qvalue, qkey);
 	free(setting);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest.h"
+#include "admin.h"
 #include "inject-int.h"
 #include "units.h"
 #include "util.h"
@@ -21,6 +21,8 @@ static const struct {
 	{ "chmod", inject_plan_chmod },
 	{ "chown", inject_plan_chown },
 	{ "immutable", inject_plan_immutable },
+	{ "mount", inject_plan_mount },
+	{ "capability", inject_plan_capability },
 	{ "fill", inject_plan_fill },
 	{ "inodes", inject_plan_inodes },
 	{ "volume", inject_plan_volume },
@@ -36,6 +38,7 @@ static const struct {
 	{ "firewall", inject_plan_firewall },
 	{ "dns", inject_plan_dns },
 	{ "hosts", inject_plan_hosts },
+	{ "package", inject_plan_package },
 };
 
 const char *
@@ -73,28 +76,9 @@ inject_true(const struct scenario_fault *f, const char *name)
 }
 
 void
-inject_add(char **script, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*more, *all;
-
-	va_start(ap, fmt);
-	xvasprintf(&more, fmt, ap);
-	va_end(ap);
-	if (*script == NULL) {
-		*script = more;
-		return;
-	}
-	xasprintf(&all, "%s%s", *script, more);
-	free(*script);
-	free(more);
-	*script = all;
-}
-
-void
 inject_prove_mode(char **proof, const char *mode)
 {
-	inject_add(proof, "[ $((0$(stat -c %%a -- \"$p\"))) -eq $((0%s)) ] ||"
+	util_append(proof, "[ $((0$(stat -c %%a -- \"$p\"))) -eq $((0%s)) ] ||"
 	    " { echo \"$p: mode is $(stat -c %%a -- \"$p\")\" >&2; exit 1; }\n",
 	    mode);
 }
@@ -104,7 +88,7 @@ inject_prove_owner(char **proof, const char *owner)
 {
 	char	*q = util_shell_quote(owner);
 
-	inject_add(proof, "o=%s\n"
+	util_append(proof, "o=%s\n"
 	    "case $o in *:*) ;; *) o=\"$o:$(stat -c %%G -- \"$p\")\" ;; esac\n"
 	    "[ \"$(stat -c %%U:%%G -- \"$p\")\" = \"$o\" ] ||"
 	    " { echo \"$p: owner is $(stat -c %%U:%%G -- \"$p\")\" >&2; "
@@ -114,29 +98,46 @@ inject_prove_owner(char **proof, const char *owner)
 
 /*
  * Write beside the target, set owner and mode, then rename over it, so
- * that the file never exists half-written.
+ * that the file never exists half-written. reader turns standard input
+ * into the content ("cat", or "base64 -d"), and the proof reads it the
+ * same way.
  */
-void
-inject_put(struct inject_plan *p, const char *path, const char *owner,
-    const char *mode)
+static void
+inject_put_with(struct inject_plan *p, const char *path, const char *owner,
+    const char *mode, const char *reader)
 {
 	char	*qpath = util_shell_quote(path);
 	char	*qowner = util_shell_quote(owner);
+	int	 cat = strcmp(reader, "cat") == 0;
 
-	inject_add(&p->apply, "p=%s\n"
+	util_append(&p->apply, "p=%s\n"
 	    "mkdir -p -- \"$(dirname -- \"$p\")\"\n"
 	    "t=$(mktemp -- \"$p.XXXXXX\")\n"
-	    "cat >\"$t\"\n"
+	    "%s >\"$t\"\n"
 	    "chown -- %s \"$t\"\n"
 	    "chmod -- %s \"$t\"\n"
-	    "mv -f -- \"$t\" \"$p\"\n", qpath, qowner, mode);
-	inject_add(&p->proof, "p=%s\n"
-	    "cmp -s - \"$p\" || { echo \"$p: content differs\" >&2; exit 1; }\n",
-	    qpath);
+	    "mv -f -- \"$t\" \"$p\"\n", qpath, reader, qowner, mode);
+	util_append(&p->proof, "p=%s\n"
+	    "%s%scmp -s - \"$p\" || { echo \"$p: content differs\" >&2; "
+	    "exit 1; }\n", qpath, cat ? "" : reader, cat ? "" : " | ");
 	inject_prove_mode(&p->proof, mode);
 	inject_prove_owner(&p->proof, owner);
 	free(qpath);
 	free(qowner);
+}
+
+void
+inject_put(struct inject_plan *p, const char *path, const char *owner,
+    const char *mode)
+{
+	inject_put_with(p, path, owner, mode, "cat");
+}
+
+void
+inject_put_base64(struct inject_plan *p, const char *path, const char *owner,
+    const char *mode)
+{
+	inject_put_with(p, path, owner, mode, "base64 -d");
 }
 
 int
@@ -169,31 +170,38 @@ inject_plan_release(struct inject_plan *p)
 }
 
 int
-inject_root(struct guest *g, const char *script, const char *input,
+inject_root(struct admin *a, const char *script, const char *input,
     int timeout_ms, int *status, char **err, char **cause)
 {
 	struct guest_result	 res;
+	int			 rc = -1;
 
-	memset(&res, 0, sizeof res);
-	if (guest_exec_root(g, script, input, timeout_ms, &res, cause) != 0)
+	if (admin_exec(a, script, input, timeout_ms, &res, cause) != 0)
 		return -1;
+	if (res.tampered) {
+		xasprintf(cause, "admin channel tampered: the answer over %s "
+		    "lacked its nonce", admin_channel_name(admin_channel(a)));
+		goto out;
+	}
 	*status = res.timed_out ? -1 : res.status;
 	if (err != NULL) {
 		*err = xstrndup(res.err, strcspn(res.err, "\n"));
 		util_defang(*err);
 	}
+	rc = 0;
+out:
 	guest_result_release(&res);
-	return 0;
+	return rc;
 }
 
 int
-inject_step(struct guest *g, const char *what, const char *script,
+inject_step(struct admin *a, const char *what, const char *script,
     const char *input, int timeout_ms, char **cause)
 {
 	char	*err = NULL;
 	int	 status, rc = -1;
 
-	if (inject_root(g, script, input, timeout_ms, &status, &err,
+	if (inject_root(a, script, input, timeout_ms, &status, &err,
 	    cause) != 0)
 		goto out;
 	if (status == -1)
@@ -209,7 +217,7 @@ out:
 }
 
 int
-inject_apply(struct guest *g, const struct scenario_fault *f, char **cause)
+inject_apply(struct admin *a, const struct scenario_fault *f, char **cause)
 {
 	struct inject_plan	 p;
 	char			*what = NULL;
@@ -218,12 +226,12 @@ inject_apply(struct guest *g, const struct scenario_fault *f, char **cause)
 	if (inject_plan(f, &p, cause) != 0)
 		return -1;
 	xasprintf(&what, "fault '%s': applying it", f->id);
-	if (inject_step(g, what, p.apply, p.input, INJECT_TIMEOUT_MS,
+	if (inject_step(a, what, p.apply, p.input, INJECT_TIMEOUT_MS,
 	    cause) != 0)
 		goto out;
 	free(what);
 	xasprintf(&what, "fault '%s': the proof that it took", f->id);
-	if (p.proof != NULL && inject_step(g, what, p.proof, p.input,
+	if (p.proof != NULL && inject_step(a, what, p.proof, p.input,
 	    INJECT_TIMEOUT_MS, cause) != 0)
 		goto out;
 	rc = 0;

@@ -14,7 +14,7 @@
 
 #define INJECT_TIMEOUT_MS	(5 * 60 * 1000)	/* per apply or proof */
 
-struct guest;
+struct admin;
 
 /* The scripts for one fault. */
 struct inject_plan {
@@ -32,26 +32,27 @@ int	 inject_plan(const struct scenario_fault *f, struct inject_plan *p,
 void	 inject_plan_release(struct inject_plan *p);
 
 /*
- * Apply f on g and prove it. Returns 0, or -1 with *cause naming the
+ * Apply f through the admin channel a and prove it. Returns 0, or -1 with *cause naming the
  * fault and what failed (with the first line of the guest's stderr).
  */
-int	 inject_apply(struct guest *g, const struct scenario_fault *f,
+int	 inject_apply(struct admin *a, const struct scenario_fault *f,
 	    char **cause);
 
 /*
- * Run script as root on g with timeout_ms. *status gets its exit status
- * (-1 if it timed out). Returns 0 if it ran, -1 with *cause otherwise.
+ * Run script as root through a with timeout_ms. *status gets its exit
+ * status (-1 if it timed out). Returns 0 if it ran, -1 with *cause
+ * otherwise, an answer without its nonce included (admin.h).
  * *err, if not NULL, gets the first line of its stderr (caller frees).
  */
-int	 inject_root(struct guest *g, const char *script, const char *input,
+int	 inject_root(struct admin *a, const char *script, const char *input,
 	    int timeout_ms, int *status, char **err, char **cause);
 
 /*
- * Run script as root on g; what names it in *cause when it fails ("what
+ * Run script as root through a; what names it in *cause when it fails ("what
  * failed (exit 3): first line of stderr", "what timed out"). Returns 0
  * if it exited 0, -1 with *cause set otherwise.
  */
-int	 inject_step(struct guest *g, const char *what, const char *script,
+int	 inject_step(struct admin *a, const char *what, const char *script,
 	    const char *input, int timeout_ms, char **cause);
 
 #endif

@@ -63,6 +63,8 @@ struct marks {
 	int			 fd;
 	int			 broken;
 	unsigned long long	 lines;
+	unsigned long long	 bytes;		/* written */
+	unsigned long long	 dropped;	/* lines past MARKS_LOG_MAX */
 	long long		 now_us;	/* latest t */
 
 	enum marks_state	 state;
@@ -151,7 +153,7 @@ marks_name(const struct marks *m)
 
 /*
  * bytes, any bytes, as UTF-8: one U+FFFD per maximal ill-formed subpart,
- * as record.c (and asciinema) decode, and for NUL, which no shell's
+ * as utf8.c (and asciinema) decode, and for NUL, which no shell's
  * command line holds: a reader in C would take it for the end of the
  * text and show less than there is. out needs 3 * len bytes; returns the
  * number written.
@@ -294,23 +296,6 @@ marks_json_text(const struct marks_cmd *c)
 	return out;
 }
 
-static int
-marks_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Write c's line and forget its text. end_us is -1 for a command that
  * did not end, code -1 for an unknown status.
@@ -335,13 +320,19 @@ marks_emit(struct marks *m, struct marks_cmd *c, long long end_us,
 	len = xasprintf(&line, "{\"start\": %s, \"end\": %s, \"duration\": %s, "
 	    "\"exit\": %s, \"command\": %s}\n", start, end, duration, status,
 	    text);
-	if (marks_write_all(m->fd, line, (size_t)len) != 0) {
+	if (m->dropped > 0 || (size_t)len > MARKS_LOG_MAX - m->bytes) {
+		m->dropped++;		/* the log is full: it stays so */
+		rc = 0;
+		goto out;
+	}
+	if (util_write_all(m->fd, line, (size_t)len) != 0) {
 		xasprintf(cause, "cannot write '%s': %s", marks_name(m),
 		    strerror(errno));
 		m->broken = 1;
 		goto out;
 	}
 	m->lines++;
+	m->bytes += (size_t)len;
 	rc = 0;
 out:
 	free(c->text);
@@ -544,22 +535,37 @@ marks_feed(struct marks *m, double t, const void *buf, size_t len,
 	return 0;
 }
 
+unsigned long long
+marks_dropped(const struct marks *m)
+{
+	return m->dropped;
+}
+
 int
-marks_close(struct marks *m, char **cause)
+marks_end(struct marks *m, char **cause)
 {
 	int	 rc = 0;
 
-	if (m == NULL)
-		return 0;
 	if (m->broken) {
 		xasprintf(cause, "'%s' is broken by an earlier error",
 		    marks_name(m));
-		rc = -1;
+		return -1;
 	}
 	while (rc == 0 && m->depth > 0) {
 		m->depth--;
 		rc = marks_emit(m, &m->stack[m->depth], -1, -1, cause);
 	}
+	return rc;
+}
+
+int
+marks_close(struct marks *m, char **cause)
+{
+	int	 rc;
+
+	if (m == NULL)
+		return 0;
+	rc = marks_end(m, cause);
 	if (m->path != NULL) {
 		if (rc == 0 && fsync(m->fd) != 0) {
 			xasprintf(cause, "cannot fsync '%s': %s", m->path,

@@ -29,7 +29,10 @@
  * oldest as unfinished (as marks_close does).
  *
  * Each line goes out in one write(2) when its command ends, so a writer
- * killed at any moment leaves whole lines. A struct marks is not
+ * killed at any moment leaves whole lines. A log is at most
+ * MARKS_LOG_MAX bytes: a line that would pass it is not written, nor
+ * any after it (marks_dropped counts them), so a flood of marks cannot
+ * fill the disk. A struct marks is not
  * thread-safe; one writer per log.
  */
 #ifndef BREAKFIX_MARKS_H
@@ -40,6 +43,7 @@
 #define MARKS_SUFFIX		".commands"
 #define MARKS_OSC_MAX		65536	/* longest sequence payload kept */
 #define MARKS_DEPTH_MAX		16	/* commands open at once */
+#define MARKS_LOG_MAX		(8 * 1024 * 1024) /* bytes of a log */
 
 struct marks;
 
@@ -77,6 +81,16 @@ int		 marks_feed(struct marks *m, double t, const void *buf,
 
 /* The number of lines written so far. */
 unsigned long long marks_lines(const struct marks *m);
+
+/* The number of lines left out so far: the log reached MARKS_LOG_MAX. */
+unsigned long long marks_dropped(const struct marks *m);
+
+/*
+ * Write the commands still open, as unfinished ("end", "duration" and
+ * "exit" null), the innermost first: the session is over. marks_close
+ * does it too. 0, or -1 with *cause set.
+ */
+int		 marks_end(struct marks *m, char **cause);
 
 /*
  * Finish the log: commands still open (the session ended, or the shell

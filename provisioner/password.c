@@ -12,7 +12,7 @@
 #include "password.h"
 #include "util.h"
 
-#define PASSWORD_ALPHABET	"abcdefghjkmnpqrstuvwxyz23456789"
+#define PASSWORD_ALPHABET	UTIL_READABLE
 #define PASSWORD_GROUPS		4
 #define PASSWORD_GROUP_LEN	4
 #define PASSWORD_ITERATIONS	100000
@@ -43,31 +43,6 @@ password_new(void)
 	return p;
 }
 
-static void
-password_hex(const unsigned char *b, size_t len, char *out)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
-static int
-password_unhex(const char *s, size_t slen, unsigned char *out, size_t len)
-{
-	unsigned int	 v;
-	size_t		 i;
-
-	if (slen != 2 * len || strspn(s, "0123456789abcdef") < slen)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (unsigned char)v;
-	}
-	return 0;
-}
-
 static int
 password_derive(const char *plain, const unsigned char *salt, int iter,
     unsigned char *key)
@@ -86,8 +61,10 @@ password_hash(const char *plain)
 	if (RAND_bytes(salt, sizeof salt) != 1 ||
 	    password_derive(plain, salt, PASSWORD_ITERATIONS, key) != 0)
 		return NULL;
-	password_hex(salt, sizeof salt, hsalt);
-	password_hex(key, sizeof key, hkey);
+	util_hex(salt, sizeof salt, hsalt);
+	hsalt[sizeof hsalt - 1] = '\0';
+	util_hex(key, sizeof key, hkey);
+	hkey[sizeof hkey - 1] = '\0';
 	xasprintf(&out, PASSWORD_PREFIX "%d$%s$%s", PASSWORD_ITERATIONS, hsalt,
 	    hkey);
 	OPENSSL_cleanse(key, sizeof key);
@@ -112,8 +89,8 @@ password_check(const char *stored, const char *plain)
 		return 0;
 	s = end + 1;
 	if ((k = strchr(s, '$')) == NULL ||
-	    password_unhex(s, (size_t)(k - s), salt, sizeof salt) != 0 ||
-	    password_unhex(k + 1, strcspn(k + 1, "\n"), want,
+	    util_unhex(s, (size_t)(k - s), salt, sizeof salt) != 0 ||
+	    util_unhex(k + 1, strcspn(k + 1, "\n"), want,
 	    sizeof want) != 0)
 		return 0;
 	if (password_derive(plain, salt, (int)iter, got) != 0)

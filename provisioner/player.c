@@ -1,7 +1,12 @@
 /*
  * player.c - playing recordings back (see player.h).
  *
- * The output events become frames with times that never go backwards.
+ * The output events become frames with times that never go backwards,
+ * read from the recording as they are played: memory holds one frame
+ * (one line of the file), what is gathered for a write, and the stops
+ * for 'n', never the recording. A first pass finds where it ends and
+ * its markers; going back in time reads it again from the start (the
+ * screen has to be written again from there anyway).
  * Playing keeps one anchor: at wall time base (monotonic clock) the
  * recording was at time pos; frame i is due at
  * base + min(t[i] - pos, idle_limit) / speed, and each frame written
@@ -27,6 +32,7 @@
 
 #include "cast.h"
 #include "player.h"
+#include "record.h"
 #include "util.h"
 
 #define PLAYER_TICK_MS	200		/* longest poll(2) wait */
@@ -40,24 +46,32 @@
 static const char player_clear[] = "\033[?1049l\033[0m\033[r\033[?6l"
     "\033[?7h\033[4l\033(B\033[?25h\033[H\033[2J";
 
+static volatile sig_atomic_t	 player_never;	/* a stop never asked */
+
 struct player_frame {
 	double		 t;
-	const char	*data;
+	const char	*data;		/* the reader's: valid until it reads */
 	size_t		 len;
 };
 
 struct player {
-	const struct cast	*c;
+	struct cast_file	*f;
 	struct player_opts	 o;
-	struct player_frame	*frames;	/* "o" events up to o.to */
-	size_t			 nframes;
 	double			 end;		/* last time played */
+	double			 elided;	/* output left out from; -1 */
 	double			*stops;		/* for 'n' */
 	size_t			 nstops, stops_alloc;
 
+	/* Reading: the next "o" event up to o.to, if have_frame. */
+	struct player_frame	 frame;
+	int			 have_frame;
+	double			 read_t;	/* latest time read */
+
 	/* While playing. */
 	int			 out;
-	size_t			 next;		/* next frame to write */
+	volatile sig_atomic_t	*stop;
+	char			*error;		/* reading or writing failed */
+	double			 shown;		/* last frame written; -1 */
 	double			 pos;		/* recording time at base */
 	double			 base;		/* wall time, seconds */
 	int			 paused, quit;
@@ -80,6 +94,8 @@ player_now(void)
 static void
 player_add_stop(struct player *p, double t)
 {
+	if (p->nstops == PLAYER_STOPS_MAX)
+		return;
 	if (p->nstops == p->stops_alloc) {
 		p->stops_alloc = p->stops_alloc == 0 ? 16 : p->stops_alloc * 2;
 		p->stops = xreallocarray(p->stops, p->stops_alloc,
@@ -88,34 +104,79 @@ player_add_stop(struct player *p, double t)
 	p->stops[p->nstops++] = t;
 }
 
-struct player *
-player_new(const struct cast *c, const struct player_opts *o)
+/*
+ * The next "o" event up to o.to into p->frame, with its time made never
+ * to go back: 1, 0 when there is none, -1 with p->error set. Marker
+ * stops are taken on the first pass (first set).
+ */
+static int
+player_read(struct player *p, int first)
 {
-	const struct cast_event	*ev;
-	struct player		*p;
-	double			 t = 0;
-	size_t			 i;
+	struct cast_event	 ev;
+	uint64_t		 bytes;
+	int			 rc;
+
+	p->have_frame = 0;
+	while ((rc = cast_next(p->f, &ev, &p->error)) == 1) {
+		if (ev.time > p->read_t)
+			p->read_t = ev.time;
+		if (p->read_t > p->o.to)
+			return 0;
+		if (first && ev.code == CAST_MARKER) {
+			player_add_stop(p, p->read_t);
+			if (p->elided < 0 && record_marker_elided(ev.data,
+			    &bytes) == RECORD_MARK_FROM)
+				p->elided = p->read_t;
+		}
+		if (ev.code != CAST_OUTPUT)
+			continue;
+		p->frame.t = p->read_t;
+		p->frame.data = ev.data;
+		p->frame.len = ev.len;
+		p->have_frame = 1;
+		return 1;
+	}
+	return rc;
+}
+
+/* Back to the first frame. 0, or -1 with p->error set. */
+static int
+player_restart(struct player *p)
+{
+	if (cast_rewind(p->f, &p->error) != 0)
+		return -1;
+	p->read_t = 0;
+	return player_read(p, 0) == -1 ? -1 : 0;
+}
+
+struct player *
+player_new(struct cast_file *f, const struct player_opts *o, char **cause)
+{
+	struct player	*p;
+	int		 rc;
 
 	p = xcalloc(1, sizeof *p);
-	p->c = c;
+	p->f = f;
 	p->o = *o;
-	p->frames = xreallocarray(NULL, c->nevents + 1, sizeof *p->frames);
-	for (i = 0; i < c->nevents; i++) {
-		ev = &c->events[i];
-		if (ev->time > t)
-			t = ev->time;
-		if (t > o->to)
-			break;
-		if (ev->code == CAST_MARKER)
-			player_add_stop(p, t);
-		if (ev->code != CAST_OUTPUT)
-			continue;
-		p->frames[p->nframes].t = t;
-		p->frames[p->nframes].data = ev->data;
-		p->frames[p->nframes++].len = ev->len;
+	p->elided = -1;
+	p->shown = -1;
+	p->stop = &player_never;
+	while ((rc = player_read(p, 1)) == 1)
+		;
+	p->end = p->read_t < o->to ? p->read_t : o->to;
+	if (rc == -1 || player_restart(p) != 0) {
+		*cause = p->error;
+		p->error = NULL;
+		player_free(p);
+		return NULL;
 	}
-	p->end = t < o->to ? t : o->to;
 	return p;
+}
+
+double
+player_elided(const struct player *p)
+{
+	return p->elided;
 }
 
 void
@@ -123,9 +184,9 @@ player_free(struct player *p)
 {
 	if (p == NULL)
 		return;
-	free(p->frames);
 	free(p->stops);
 	free(p->buf);
+	free(p->error);
 	free(p);
 }
 
@@ -194,6 +255,8 @@ out:
 static void
 player_put(struct player *p, const char *data, size_t len)
 {
+	if (len == 0)
+		return;		/* p->buf may still be NULL */
 	if (p->cap - p->len < len) {
 		while (p->cap - p->len < len)
 			p->cap = p->cap == 0 ? PLAYER_FLUSH * 2 : p->cap * 2;
@@ -233,22 +296,49 @@ player_flush(struct player *p, volatile sig_atomic_t *stop, char **cause)
 	return 0;
 }
 
+/*
+ * A frame into what is gathered, and the reader on to the next; what is
+ * gathered is written when it is PLAYER_FLUSH or more, so that writing
+ * everything up to a time costs no more memory than a frame. -1 with
+ * p->error set if reading or writing failed.
+ */
+static int
+player_frame(struct player *p)
+{
+	player_put(p, p->frame.data, p->frame.len);
+	p->shown = p->frame.t;
+	if (p->len >= PLAYER_FLUSH &&
+	    player_flush(p, p->stop, &p->error) != 0)
+		return -1;
+	return player_read(p, 0) == -1 ? -1 : 0;
+}
+
+/* p->error handed to the caller as *cause. */
+static int
+player_failed(struct player *p, char **cause)
+{
+	*cause = p->error;
+	p->error = NULL;
+	return -1;
+}
+
 int
 player_dump(struct player *p, int fd, char **cause)
 {
-	static volatile sig_atomic_t	 never;
-	size_t				 i;
-
 	p->out = fd;
-	for (i = 0; i < p->nframes; i++) {
-		if (p->frames[i].t < p->o.from)
+	p->stop = &player_never;
+	if (player_restart(p) != 0)
+		return player_failed(p, cause);
+	while (p->have_frame) {
+		if (p->frame.t < p->o.from) {
+			if (player_read(p, 0) == -1)
+				return player_failed(p, cause);
 			continue;
-		player_put(p, p->frames[i].data, p->frames[i].len);
-		if (p->len >= PLAYER_FLUSH && player_flush(p, &never,
-		    cause) != 0)
-			return -1;
+		}
+		if (player_frame(p) != 0)
+			return player_failed(p, cause);
 	}
-	return player_flush(p, &never, cause);
+	return player_flush(p, &player_never, cause);
 }
 
 /* Where the recording is now: the anchor moved on by the time since. */
@@ -260,7 +350,7 @@ player_cur(const struct player *p, double now)
 	if (p->paused)
 		return p->pos;
 	t = p->pos + (now - p->base) * p->o.speed;
-	lim = p->next < p->nframes ? p->frames[p->next].t : p->end;
+	lim = p->have_frame ? p->frame.t : p->end;
 	if (t > lim)
 		t = lim;
 	return t < p->pos ? p->pos : t;
@@ -299,7 +389,8 @@ static void
 player_status(struct player *p)
 {
 	struct winsize	 ws;
-	unsigned	 rows = p->c->header.height, cols = p->c->header.width;
+	unsigned	 rows = cast_file_header(p->f)->height;
+	unsigned	 cols = cast_file_header(p->f)->width;
 	char		 text[256], now[32], end[32], seq[384];
 	int		 n;
 
@@ -322,13 +413,6 @@ player_status(struct player *p)
 	p->status_row = rows;
 }
 
-static void
-player_frame(struct player *p, const struct player_frame *f)
-{
-	player_unstatus(p);
-	player_put(p, f->data, f->len);
-}
-
 /*
  * Go to recording time t: everything up to it is written at once, from
  * a cleared screen if it is before what is shown already.
@@ -340,13 +424,18 @@ player_seek(struct player *p, double t, double now)
 		t = p->end;
 	if (t < 0)
 		t = 0;
-	if (p->next > 0 && p->frames[p->next - 1].t > t) {
+	if (p->shown > t) {
 		player_unstatus(p);
 		player_put(p, player_clear, sizeof player_clear - 1);
-		p->next = 0;
+		p->shown = -1;
+		if (player_restart(p) != 0)
+			return;
 	}
-	for (; p->next < p->nframes && p->frames[p->next].t <= t; p->next++)
-		player_frame(p, &p->frames[p->next]);
+	while (p->have_frame && p->frame.t <= t && !*p->stop) {
+		player_unstatus(p);
+		if (player_frame(p) != 0)
+			return;
+	}
 	p->pos = t;
 	p->base = now;
 	if (p->paused)
@@ -357,20 +446,21 @@ player_seek(struct player *p, double t, double now)
 static double
 player_due(struct player *p, double now)
 {
-	const struct player_frame	*f;
-	double				 gap, due;
+	double	 gap, due, t;
 
-	for (; p->next < p->nframes; p->next++) {
-		f = &p->frames[p->next];
-		gap = f->t - p->pos;
+	while (p->have_frame && p->error == NULL) {
+		gap = p->frame.t - p->pos;
 		if (gap > p->o.idle_limit)
 			gap = p->o.idle_limit;
 		if (gap < 0)
 			gap = 0;
 		if ((due = p->base + gap / p->o.speed) > now)
 			return due;
-		player_frame(p, f);
-		p->pos = f->t;
+		t = p->frame.t;
+		player_unstatus(p);
+		if (player_frame(p) != 0)
+			break;
+		p->pos = t;
 		p->base = due;
 	}
 	return now;
@@ -525,7 +615,6 @@ int
 player_play(struct player *p, int in_fd, int out_fd,
     volatile sig_atomic_t *stop, char **cause)
 {
-	static volatile sig_atomic_t	 never;
 	double	 now, due;
 	int	 rc = -1;
 
@@ -533,24 +622,31 @@ player_play(struct player *p, int in_fd, int out_fd,
 		qsort(p->stops, p->nstops, sizeof *p->stops,
 		    player_cmp_double);
 	p->out = out_fd;
-	p->next = 0;
+	p->stop = stop;
 	p->paused = p->quit = 0;
+	p->shown = -1;
+	if (player_restart(p) != 0)
+		goto out;
 	now = player_now();
 	player_seek(p, p->o.from, now);
-	while (!*stop && !p->quit) {
+	while (!*stop && !p->quit && p->error == NULL) {
 		now = player_now();
 		due = p->paused ? now : player_due(p, now);
-		if (player_flush(p, stop, cause) != 0)
-			goto out;
-		if (!p->paused && p->next == p->nframes)
+		if (p->error != NULL || player_flush(p, stop, &p->error) != 0)
+			break;
+		if (!p->paused && !p->have_frame)
 			break;
 		player_wait(p, &in_fd, due, now);
 	}
-	rc = 0;
+	if (p->error == NULL)
+		rc = 0;
 out:
 	player_unstatus(p);
-	if (rc == 0 && player_flush(p, &never, cause) != 0)
+	if (rc == 0 && player_flush(p, &player_never, &p->error) != 0)
 		rc = -1;
 	p->len = 0;
-	return rc;
+	p->stop = &player_never;
+	if (rc != 0)
+		return player_failed(p, cause);
+	return 0;
 }

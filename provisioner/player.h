@@ -17,13 +17,14 @@
 #include <signal.h>
 #include <stddef.h>
 
-struct cast;
+struct cast_file;
 struct player;
 
 #define PLAYER_SEEK_STEP	5.0	/* seconds an arrow key moves */
 #define PLAYER_SPEED_MIN	(1.0 / 64)
 #define PLAYER_SPEED_MAX	256.0
 #define PLAYER_COMMANDS_MAX	(16 * 1024 * 1024) /* largest .commands read */
+#define PLAYER_STOPS_MAX	(1024 * 1024)	/* stops for 'n' kept */
 
 struct player_opts {
 	double	 speed;		/* 1 is real time; > 0 */
@@ -34,10 +35,21 @@ struct player_opts {
 };
 
 /*
- * A player for c, which must outlive it; o is copied. Never fails.
- * Jump stops for 'n' start as c's markers ("m" events).
+ * A player for f, opened with cast_open, which must outlive it; o is
+ * copied. f is read once to its end (for where it ends and its markers,
+ * which are the first jump stops for 'n'), then again as it plays.
+ * Returns the player, or NULL with *cause set if f cannot be read.
+ * Memory: one line of f and PLAYER_FLUSH bytes, whatever f's length,
+ * and at most PLAYER_STOPS_MAX stops.
  */
-struct player	*player_new(const struct cast *c, const struct player_opts *o);
+struct player	*player_new(struct cast_file *f, const struct player_opts *o,
+		    char **cause);
+
+/*
+ * When output over the recording's cap started being left out (the
+ * writer's RECORD_ELIDED_FROM marker), or -1.
+ */
+double		 player_elided(const struct player *p);
 
 void		 player_free(struct player *p);
 
@@ -55,7 +67,8 @@ int		 player_add_commands(struct player *p, const char *path,
 /*
  * Write the output between o->from and o->to, inclusive, to fd with no
  * delays: the bytes the candidate's terminal received, as asciinema cat
- * prints them. Returns 0, or -1 with *cause set on a write error.
+ * prints them. Returns 0, or -1 with *cause set on a read or write
+ * error.
  */
 int		 player_dump(struct player *p, int fd, char **cause);
 
@@ -75,8 +88,9 @@ int		 player_dump(struct player *p, int fd, char **cause);
  * Returns 0 at the end (o->to, or the last output event), when the
  * reviewer quits, or as soon as *stop is non-zero (a signal handler's
  * flag; it is checked at least every 200 ms and after every interrupted
- * call). Returns -1 with *cause set if out_fd cannot be written. The
- * status line is always cleared before returning.
+ * call). Returns -1 with *cause set if out_fd cannot be written or the
+ * recording read again. The status line is always cleared before
+ * returning.
  */
 int		 player_play(struct player *p, int in_fd, int out_fd,
 		    volatile sig_atomic_t *stop, char **cause);

@@ -16,8 +16,11 @@
 
 #include <jansson.h>
 
+#include "admin.h"
 #include "config.h"
 #include "image.h"
+#include "keys.h"
+#include "launch-int.h"
 #include "log.h"
 #include "pool.h"
 #include "scenario.h"
@@ -26,216 +29,10 @@
 
 /* Disk a member takes when none exists to measure: memory + overlay. */
 #define POOL_OVERLAY_GUESS	(256ULL << 20)
+#define POOL_BOOT_TIMEOUT	300	/* seconds to the agent, cold, TCG */
+#define POOL_RESTORE_S		60	/* seconds to the agent, restored */
 /* Where qemu:///system keeps managed saves. */
 #define POOL_SAVE_DIR		"/var/lib/libvirt/qemu/save"
-
-/* A number from 0 to max, or -1. */
-static int
-pool_number(const char *v, int max)
-{
-	char	*end;
-	long	 n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n > max)
-		return -1;
-	return (int)n;
-}
-
-static void
-pool_defaults(struct pool_config *c)
-{
-	memset(c, 0, sizeof *c);
-	c->size = POOL_SIZE_DEFAULT;
-	c->disk = POOL_DISK_DEFAULT;
-}
-
-static char *
-pool_settings_path(void)
-{
-	return config_path("pool/" POOL_SETTINGS_FILE);
-}
-
-/*
- * The settings file into c, over the defaults. A missing file is no
- * settings; anything else wrong with it is an error naming it.
- */
-static int
-pool_settings_read(struct pool_config *c, char **cause)
-{
-	char		*path = pool_settings_path(), *err = NULL;
-	json_error_t	 jerr;
-	json_t		*j = NULL, *v;
-	const char	*key;
-	int		 rc = -1;
-
-	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		rc = 0;
-		goto out;
-	}
-	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) ==
-	    NULL) {
-		xasprintf(cause, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-		    jerr.text);
-		goto out;
-	}
-	if (!json_is_object(j)) {
-		xasprintf(cause, "%s: expected an object", path);
-		goto out;
-	}
-	json_object_foreach(j, key, v) {
-		if (strcmp(key, "size") == 0 || strcmp(key, "hot") == 0) {
-			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-			    json_integer_value(v) > POOL_SIZE_MAX) {
-				xasprintf(cause, "%s: '%s' must be a number "
-				    "from 0 to %d", path, key, POOL_SIZE_MAX);
-				goto out;
-			}
-			*(*key == 's' ? &c->size : &c->hot) =
-			    (int)json_integer_value(v);
-			*(*key == 's' ? &c->size_from : &c->hot_from) =
-			    POOL_FROM_SETTINGS;
-		} else if (strcmp(key, "disk") == 0) {
-			if (!json_is_string(v) || units_parse_size(
-			    json_string_value(v), &c->disk, &err) != 0) {
-				xasprintf(cause, "%s: 'disk' must be a size "
-				    "such as \"8G\"%s%s", path, err ? ": " : "",
-				    err ? err : "");
-				goto out;
-			}
-			c->disk_from = POOL_FROM_SETTINGS;
-		} else {
-			xasprintf(cause, "%s: unknown key '%s' (size, hot or "
-			    "disk)", path, key);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	json_decref(j);
-	free(err);
-	free(path);
-	return rc;
-}
-
-/* The environment's settings into c, over the file's. */
-static int
-pool_settings_env(struct pool_config *c, char **cause)
-{
-	const char	*v;
-	char		*err = NULL;
-
-	if ((v = getenv("BREAKFIX_POOL_SIZE")) != NULL && *v != '\0') {
-		if ((c->size = pool_number(v, POOL_SIZE_MAX)) == -1) {
-			xasprintf(cause, "BREAKFIX_POOL_SIZE='%s': expected a "
-			    "number from 0 to %d", v, POOL_SIZE_MAX);
-			return -1;
-		}
-		c->size_from = POOL_FROM_ENV;
-	}
-	if ((v = getenv("BREAKFIX_POOL_HOT")) != NULL && *v != '\0') {
-		if ((c->hot = pool_number(v, c->size)) == -1) {
-			xasprintf(cause, "BREAKFIX_POOL_HOT='%s': expected a "
-			    "number from 0 to %d", v, c->size);
-			return -1;
-		}
-		c->hot_from = POOL_FROM_ENV;
-	}
-	if ((v = getenv("BREAKFIX_POOL_DISK")) != NULL && *v != '\0') {
-		if (units_parse_size(v, &c->disk, &err) != 0) {
-			xasprintf(cause, "BREAKFIX_POOL_DISK='%s': %s", v, err);
-			free(err);
-			return -1;
-		}
-		c->disk_from = POOL_FROM_ENV;
-	}
-	return 0;
-}
-
-int
-pool_config(struct pool_config *c, char **cause)
-{
-	pool_defaults(c);
-	if (pool_settings_read(c, cause) != 0 ||
-	    pool_settings_env(c, cause) != 0)
-		return -1;
-	/*
-	 * A smaller size from the environment (BREAKFIX_POOL_SIZE=0 to
-	 * turn the pool off) caps the kept hot; a file at odds with itself
-	 * is an error.
-	 */
-	if (c->hot > c->size) {
-		if (c->hot_from == c->size_from) {
-			xasprintf(cause, "%d hot of %d members: hot cannot be "
-			    "more than the size (%s)", c->hot, c->size,
-			    pool_config_from(c->size_from, NULL));
-			return -1;
-		}
-		c->hot = c->size;
-	}
-	return 0;
-}
-
-const char *
-pool_config_from(enum pool_from from, const char *var)
-{
-	switch (from) {
-	case POOL_FROM_SETTINGS:
-		return "pool set";
-	case POOL_FROM_ENV:
-		return var != NULL ? var : "the environment";
-	default:
-		return "default";
-	}
-}
-
-int
-pool_set(int size, int hot, const char *disk, struct pool_config *kept,
-    char **cause)
-{
-	struct pool_config	 c;
-	char			*path = NULL, *err = NULL;
-	char			 buf[UNITS_BUFSZ];
-	uint64_t		 bytes;
-	json_t			*j = NULL;
-	int			 rc = -1;
-
-	/* What the file says now, without the environment's say. */
-	pool_defaults(&c);
-	if (pool_settings_read(&c, cause) != 0)
-		goto out;
-	if (size >= 0)
-		c.size = size;
-	if (hot >= 0)
-		c.hot = hot;
-	if (disk != NULL) {
-		if (units_parse_size(disk, &bytes, &err) != 0) {
-			xasprintf(cause, "--disk '%s': %s", disk, err);
-			goto out;
-		}
-		c.disk = bytes;
-	}
-	if (c.hot > c.size) {
-		xasprintf(cause, "%d hot of %d members: hot cannot be more "
-		    "than the size", c.hot, c.size);
-		goto out;
-	}
-	if (config_mkdir("pool", 0700, cause) != 0)
-		goto out;
-	path = pool_settings_path();
-	j = json_pack("{s:i, s:i, s:s}", "size", c.size, "hot", c.hot,
-	    "disk", units_format_size(c.disk, buf));
-	if (util_write_json(j, path, 0644, cause) != 0)
-		goto out;
-	*kept = c;
-	rc = 0;
-out:
-	json_decref(j);
-	free(err);
-	free(path);
-	return rc;
-}
 
 int
 pool_stamp(const char *image, char **stamp, char **cause)
@@ -253,10 +50,13 @@ pool_stamp(const char *image, char **stamp, char **cause)
 static int
 pool_lock(const char *name, int how, char **cause)
 {
-	char	*path;
+	char	*path, *sub;
 	int	 fd = -1;
 
-	xasprintf(&path, "%s/pool/%s", config_state_dir(), name);
+	xasprintf(&path, "pool/%s", name);
+	sub = path;
+	path = config_path(sub);
+	free(sub);
 	if (config_mkdir("pool", 0700, cause) != 0)
 		goto out;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
@@ -312,15 +112,14 @@ pool_du(const char *path)
 static uint64_t
 pool_member_disk(const struct exercise *ex)
 {
-	static const char *const files[] = {
-		"disk.qcow2", "console.log", "known_hosts", "exercise.json"
-	};
+	static const enum exercise_file files[] = { EXERCISE_DISK,
+	    EXERCISE_CONSOLE, EXERCISE_KNOWN_HOSTS, EXERCISE_RECORD };
 	uint64_t	 n = 0;
 	size_t		 i;
 	char		*p;
 
 	for (i = 0; i < nitems(files); i++) {
-		xasprintf(&p, "%s/%s", ex->meta.dir, files[i]);
+		p = exercise_path(ex->meta.dir, files[i]);
 		n += pool_du(p);
 		free(p);
 	}
@@ -435,7 +234,8 @@ pool_shape_equal(const struct exercise_shape *a,
     const struct exercise_shape *b)
 {
 	return strcmp(a->image, b->image) == 0 && a->memory == b->memory &&
-	    a->vcpus == b->vcpus && a->disk == b->disk;
+	    a->vcpus == b->vcpus && a->disk == b->disk &&
+	    a->ndisks == b->ndisks;
 }
 
 /* Set the record of member id to state, if it is still "pooled". */
@@ -460,7 +260,7 @@ pool_take(const char *id, const char *state, char **cause)
 
 int
 pool_claim(struct vm_conn *conn, const struct exercise_shape *shape,
-    enum exercise_accel_choice accel, char **id, char **why, char **cause)
+    enum vm_accel accel, char **id, char **why, char **cause)
 {
 	struct pool_member	*v = NULL, *best = NULL;
 	struct exercise		*ex;
@@ -481,11 +281,10 @@ pool_claim(struct vm_conn *conn, const struct exercise_shape *shape,
 			filling++;
 			continue;
 		}
-		if (accel != EXERCISE_ACCEL_AUTO) {
+		if (accel != VM_ACCEL_AUTO) {
 			if (exercise_load(v[i].id, &ex, cause) != 0)
 				goto out;
-			if ((ex->meta.accel == VM_ACCEL_KVM) !=
-			    (accel == EXERCISE_ACCEL_KVM)) {
+			if (ex->meta.accel != accel) {
 				exercise_free(ex);
 				continue;
 			}
@@ -506,7 +305,7 @@ pool_claim(struct vm_conn *conn, const struct exercise_shape *shape,
 		    "or lost); the next fill replaces them");
 	else if (fits == 0)
 		*why = xstrdup("no member fits this scenario's VM (image, "
-		    "memory, vCPUs, disk)");
+		    "memory, vCPUs, disk, extra disks)");
 	else if (filling == fits)
 		*why = xstrdup("its members are still booting");
 	else
@@ -518,12 +317,71 @@ out:
 	return rc;
 }
 
+/* Remove a member whole: domain, saved memory and directory. */
+static int
+pool_discard(struct vm_conn *conn, const char *id, char **cause)
+{
+	char	*domain = exercise_domain(id), *dir = exercise_dir(id);
+	int	 rc;
+
+	if ((rc = vm_destroy(conn, domain, cause)) == 0)
+		exercise_remove_dir(dir);
+	free(domain);
+	free(dir);
+	return rc;
+}
+
+/*
+ * Make a member of the given shape: define and boot a VM, learn its own
+ * host key over its agent, wait until it has finished booting, then save its memory (unless hot: left
+ * running). The record says "pooled" and carries stamp. On failure
+ * nothing is left. Returns 0 with *id set (caller frees), or -1.
+ */
+static int
+pool_make(struct vm_conn *conn, const struct exercise_shape *shape,
+    const char *stamp, int hot, const struct launch_opts *o, char **id,
+    char **cause)
+{
+	struct launch	 l;
+	int		 timeout = o->boot_timeout, rc = -1;
+
+	*id = NULL;
+	launch_init(&l, conn, NULL, shape, "ex", o);
+	free(l.ex->state);
+	l.ex->state = xstrdup("filling");
+	free(l.ex->meta.pool);
+	l.ex->meta.pool = xstrdup(stamp);
+	l.ex->launch = xstrdup(hot ? "hot" : "warm");
+	if (timeout == 0)
+		timeout = POOL_BOOT_TIMEOUT;
+	if (launch_prepare_vm(&l, cause) != 0 || launch_boot(&l, cause) != 0 ||
+	    launch_wait_admin(&l, timeout, cause) != 0 ||
+	    launch_learn_keys(&l, cause) != 0)
+		goto out;
+	launch_wait_booted(&l);
+	admin_close(l.admin);
+	l.admin = NULL;
+	if (!hot && vm_managed_save(conn, l.ex->domain, cause) != 0)
+		goto out;
+	free(l.ex->state);
+	l.ex->state = xstrdup("pooled");
+	if (exercise_save(l.ex, cause) != 0)
+		goto out;
+	*id = xstrdup(l.ex->id);
+	rc = 0;
+out:
+	if (rc != 0)
+		launch_abandon(&l);
+	launch_release(&l);
+	return rc;
+}
+
 /* Remove stale members (every "filling" one: the caller fills). */
 static void
-pool_remove_stale(struct vm_conn *conn, const struct exercise_opts *o)
+pool_remove_stale(struct vm_conn *conn, const struct launch_opts *o)
 {
 	struct pool_member	*v = NULL;
-	char			*err = NULL, *msg;
+	char			*err = NULL;
 	size_t			 n = 0, i;
 	int			 fd;
 
@@ -538,101 +396,120 @@ pool_remove_stale(struct vm_conn *conn, const struct exercise_opts *o)
 	for (i = 0; i < n; i++) {
 		if (!v[i].stale)
 			continue;
-		if (exercise_discard(conn, v[i].id, &err) != 0) {
+		if (pool_discard(conn, v[i].id, &err) != 0) {
 			log_warn("%s", err);
 			free(err);
 			err = NULL;
 			continue;
 		}
-		xasprintf(&msg, "removed stale pool member %s", v[i].id);
-		if (o->note != NULL)
-			o->note(msg, o->arg);
-		free(msg);
+		launch_note(o, "removed stale pool member %s", v[i].id);
 	}
 	pool_members_free(v, n);
 	close(fd);
 }
 
-int
-pool_fill(struct vm_conn *conn, const struct pool_config *c,
-    const struct exercise_opts *o, int *busy, char **cause)
+/* How the pool stands: members of shape, hot ones, disk used. */
+struct pool_count {
+	int		 have;
+	int		 hot;
+	uint64_t	 used;		/* by every member */
+	uint64_t	 each;		/* a member's share, or a guess */
+};
+
+static int
+pool_count(struct vm_conn *conn, const struct exercise_shape *shape,
+    struct pool_count *pc, char **cause)
 {
-	struct exercise_shape	 shape;
 	struct pool_member	*v = NULL;
-	char			*stamp = NULL, *id = NULL, *msg, pid[32];
-	char			 b1[UNITS_BUFSZ], b2[UNITS_BUFSZ];
-	char			 b3[UNITS_BUFSZ];
-	uint64_t		 used, each;
 	size_t			 n = 0, i;
-	int			 fd, have, hot, made = 0, rc = -1;
+
+	memset(pc, 0, sizeof *pc);
+	if (pool_list_as(conn, 1, &v, &n, cause) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		pc->used += v[i].disk;
+		if (v[i].stale || !pool_shape_equal(&v[i].shape, shape))
+			continue;
+		pc->have++;
+		pc->hot += v[i].vm == VM_STATE_RUNNING;
+	}
+	pc->each = n > 0 ? pc->used / n : shape->memory + POOL_OVERLAY_GUESS;
+	pool_members_free(v, n);
+	return 0;
+}
+
+/* Would another member stay within c->disk? If not, say so. */
+static int
+pool_room(const struct pool_config *c, const struct pool_count *pc)
+{
+	char	 b1[UNITS_BUFSZ], b2[UNITS_BUFSZ], b3[UNITS_BUFSZ];
+
+	if (pc->used + pc->each <= c->disk)
+		return 1;
+	log_warn("the pool stops at %d of %d members: another would pass "
+	    "BREAKFIX_POOL_DISK (%s used, %s each, %s allowed)", pc->have,
+	    c->size, units_format_human(pc->used, b1),
+	    units_format_human(pc->each, b2), units_format_human(c->disk, b3));
+	return 0;
+}
+
+/* Hold fill.lock, with our pid in it; -1 with *busy if another fills. */
+static int
+pool_fill_lock(int *busy, char **cause)
+{
+	char	 pid[32];
+	int	 fd;
 
 	*busy = 0;
 	if ((fd = pool_lock("fill.lock", LOCK_EX | LOCK_NB, cause)) == -1) {
-		if (*cause != NULL)
-			return -1;
-		*busy = 1;
-		return 0;
+		*busy = *cause == NULL;
+		return -1;
 	}
 	snprintf(pid, sizeof pid, "%d\n", (int)getpid());
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
 		log_warn("cannot note the fill's pid: %s", strerror(errno));
+	return fd;
+}
+
+int
+pool_fill(struct vm_conn *conn, const struct pool_config *c,
+    const struct launch_opts *o, int *busy, char **cause)
+{
+	struct exercise_shape	 shape;
+	struct pool_count	 pc;
+	char			*stamp = NULL, *id = NULL;
+	int			 fd, hot, made = 0, rc = -1;
+
+	if ((fd = pool_fill_lock(busy, cause)) == -1)
+		return *busy ? 0 : -1;
 	shape.image = SCENARIO_DEFAULT_IMAGE;
 	shape.memory = SCENARIO_DEFAULT_MEMORY;
 	shape.vcpus = SCENARIO_DEFAULT_VCPUS;
 	shape.disk = SCENARIO_DEFAULT_DISK;
+	shape.ndisks = 0;
 	if (pool_stamp(shape.image, &stamp, cause) != 0)
 		goto out;
 	pool_remove_stale(conn, o);
 	for (;;) {
-		if (pool_list_as(conn, 1, &v, &n, cause) != 0)
+		if (pool_count(conn, &shape, &pc, cause) != 0)
 			goto out;
-		have = hot = 0;
-		used = 0;
-		for (i = 0; i < n; i++) {
-			used += v[i].disk;
-			if (v[i].stale || !pool_shape_equal(&v[i].shape,
-			    &shape))
-				continue;
-			have++;
-			hot += v[i].vm == VM_STATE_RUNNING;
-		}
-		each = n > 0 ? used / n : shape.memory + POOL_OVERLAY_GUESS;
-		pool_members_free(v, n);
-		v = NULL;
-		n = 0;
-		if (have >= c->size)
+		if (pc.have >= c->size || !pool_room(c, &pc))
 			break;
-		if (used + each > c->disk) {
-			log_warn("the pool stops at %d of %d members: another "
-			    "would pass BREAKFIX_POOL_DISK (%s used, %s each, "
-			    "%s allowed)", have, c->size,
-			    units_format_human(used, b1),
-			    units_format_human(each, b2),
-			    units_format_human(c->disk, b3));
-			break;
-		}
 		if (o->cancelled != NULL && o->cancelled()) {
 			xasprintf(cause, "interrupted");
 			goto out;
 		}
-		xasprintf(&msg, "pool member %d of %d (%s): booting", have + 1,
-		    c->size, hot < c->hot ? "hot" : "warm");
-		if (o->note != NULL)
-			o->note(msg, o->arg);
-		free(msg);
-		if (exercise_pool_make(conn, &shape, stamp, hot < c->hot, o,
-		    &id, cause) != 0)
+		hot = pc.hot < c->hot;
+		launch_note(o, "pool member %d of %d (%s): booting",
+		    pc.have + 1, c->size, hot ? "hot" : "warm");
+		if (pool_make(conn, &shape, stamp, hot, o, &id, cause) != 0)
 			goto out;
-		xasprintf(&msg, "pool member %s is ready", id);
-		if (o->note != NULL)
-			o->note(msg, o->arg);
-		free(msg);
+		launch_note(o, "pool member %s is ready", id);
 		free(id);
 		made++;
 	}
 	rc = made;
 out:
-	pool_members_free(v, n);
 	free(stamp);
 	close(fd);
 	return rc;
@@ -654,7 +531,7 @@ pool_drain(struct vm_conn *conn, char **cause)
 	    pool_list_as(conn, 0, &v, &n, cause) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (exercise_discard(conn, v[i].id, cause) != 0)
+		if (pool_discard(conn, v[i].id, cause) != 0)
 			goto out;
 		removed++;
 	}
@@ -678,7 +555,7 @@ pool_refill_later(void)
 	pid_t			 pid;
 	int			 fd;
 
-	if (pool_config(&c, &err) != 0) {
+	if (pool_config_load(&c, &err) != 0) {
 		log_warn("%s", err);
 		free(err);
 		return;
@@ -726,35 +603,121 @@ pool_refill_later(void)
 	    "fill.log)", config_state_dir());
 }
 
+/* The claimed member's id, domain, port and files become l's exercise. */
+static int
+pool_take_over(struct launch *l, const char *id, char **cause)
+{
+	struct exercise	*ex = l->ex, *pm = NULL;
+
+	if (exercise_load(id, &pm, cause) != 0)
+		return -1;
+	free(ex->id);
+	free(ex->domain);
+	free(ex->meta.id);
+	free(ex->meta.dir);
+	ex->id = xstrdup(pm->id);
+	ex->domain = xstrdup(pm->domain);
+	ex->meta.id = xstrdup(pm->id);
+	ex->meta.dir = xstrdup(pm->meta.dir);
+	ex->meta.port = pm->meta.port;
+	ex->meta.accel = pm->meta.accel;
+	exercise_free(pm);
+	launch_files(l);
+	return keys_admin_paths(&l->admin_key, NULL, cause);
+}
+
+/*
+ * Adopt the claimed member id for l's exercise: start it from its saved
+ * memory (warm) or find it running (hot), and wait for its agent (its
+ * host key was learned when it was made).
+ */
+static int
+pool_adopt(struct launch *l, const char *id, char **cause)
+{
+	struct exercise	*ex = l->ex;
+	struct vm_meta	 m;
+	enum vm_state	 st;
+	int		 r, rc = -1;
+
+	memset(&m, 0, sizeof m);
+	if (pool_take_over(l, id, cause) != 0 ||
+	    launch_personalise(l, cause) != 0)
+		goto out;
+	if ((r = vm_lookup(l->conn, ex->domain, &m, &st, cause)) != 0) {
+		if (r == 1)
+			xasprintf(cause, "its domain is gone");
+		goto out;
+	}
+	free(ex->launch);
+	ex->launch = xstrdup(st == VM_STATE_RUNNING ? "hot" : "warm");
+	if (st == VM_STATE_SAVED) {
+		launch_note(l->o, "starting pool member %s from its saved memory",
+		    ex->id);
+		if (vm_start(l->conn, ex->domain, cause) != 0)
+			goto out;
+	} else if (st != VM_STATE_RUNNING) {
+		xasprintf(cause, "its domain is %s", vm_state_name(st));
+		goto out;
+	} else
+		launch_note(l->o, "taking running pool member %s", ex->id);
+	/* Booted to the end before it was saved; a hot one kept its time. */
+	if (vm_set_meta(l->conn, ex->domain, &ex->meta, ex->meta.accel,
+	    cause) != 0 || launch_wait_admin(l, POOL_RESTORE_S, cause) != 0 ||
+	    (st == VM_STATE_SAVED && launch_set_clock(l, cause) != 0))
+		goto out;
+	rc = 0;
+out:
+	vm_meta_release(&m);
+	return rc;
+}
+
+/* A member that fits l's scenario, claimed; NULL when none (noted why). */
+static char *
+pool_claim_for(struct launch *l)
+{
+	char	*id = NULL, *why = NULL, *err = NULL;
+
+	if (pool_claim(l->conn, &l->ex->shape, l->o->accel, &id, &why,
+	    &err) != 0) {
+		log_warn("cannot use the pool: %s", err);
+		free(err);
+	} else if (id == NULL)
+		launch_note(l->o, "no VM ready in the pool (%s): booting a new "
+		    "one", why);
+	free(why);
+	return id;
+}
+
 int
 pool_up(struct vm_conn *conn, const struct scenario *sc,
-    struct exercise_opts *o, struct exercise **out, char **console_tail,
+    const struct launch_opts *o, struct exercise **out, char **console_tail,
     char **cause)
 {
 	struct exercise_shape	 shape;
 	struct pool_config	 c;
-	char			*id = NULL, *why = NULL, *err = NULL;
+	struct launch		 l;
+	char			*id = NULL, *err = NULL;
 	int			 rc;
 
-	if (pool_config(&c, &err) != 0) {
+	if (pool_config_load(&c, &err) != 0) {
 		log_warn("%s; the pool is not used", err);
 		free(err);
 		err = NULL;
 		c.size = 0;
 	}
-	if (c.size > 0) {
-		exercise_shape_of(sc, &shape);
-		if (pool_claim(conn, &shape, o->accel, &id, &why, &err) != 0) {
-			log_warn("cannot use the pool: %s", err);
-			free(err);
-		} else if (id == NULL)
-			log_info("no VM ready in the pool (%s): booting a new "
-			    "one", why);
-		free(why);
+	launch_shape_of(sc, &shape);
+	launch_init(&l, conn, sc, &shape, sc->name, o);
+	if (c.size > 0)
+		id = pool_claim_for(&l);
+	if (id != NULL && pool_adopt(&l, id, &err) != 0) {
+		launch_note(l.o, "pool member %s did not come up (%s); booting "
+		    "a new VM instead", id, err);
+		free(err);
+		launch_abandon(&l);
+		launch_new_id(&l, sc->name);
 	}
-	o->pool_id = id;
-	rc = exercise_up(conn, sc, o, out, console_tail, cause);
-	o->pool_id = NULL;
+	rc = launch_run(&l, out, console_tail, cause);
+	launch_release(&l);
 	free(id);
 	if (c.size > 0)
 		pool_refill_later();

@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "exercise.h"
+#include "launch.h"
 #include "vm.h"
 
 #define POOL_SIZE_DEFAULT	2
@@ -65,11 +66,13 @@ struct pool_member {
 	struct exercise_shape shape;	/* .image points at image */
 };
 
+/* --- pool-config.c: the settings ------------------------------------ */
+
 /*
  * The settings in effect; a bad value is an error naming the variable
  * or the file. Returns 0, or -1 with *cause set.
  */
-int	 pool_config(struct pool_config *c, char **cause);
+int	 pool_config_load(struct pool_config *c, char **cause);
 
 /*
  * How to name where a setting came from: "default", "pool set", or var
@@ -83,8 +86,10 @@ const char *pool_config_from(enum pool_from from, const char *var);
  * the file had them. Returns 0 with *kept holding what the file now
  * says (the environment aside), or -1 with *cause set (nothing written).
  */
-int	 pool_set(int size, int hot, const char *disk,
+int	 pool_config_set(int size, int hot, const char *disk,
 	    struct pool_config *kept, char **cause);
+
+/* --- pool.c: the members -------------------------------------------- */
 
 /*
  * The image's current build stamp, "<image>@<built at>". Returns 0 with
@@ -105,7 +110,7 @@ void	 pool_members_free(struct pool_member *, size_t n);
  * *cause set.
  */
 int	 pool_claim(struct vm_conn *conn, const struct exercise_shape *shape,
-	    enum exercise_accel_choice accel, char **id, char **why,
+	    enum vm_accel accel, char **id, char **why,
 	    char **cause);
 
 /*
@@ -115,7 +120,7 @@ int	 pool_claim(struct vm_conn *conn, const struct exercise_shape *shape,
  * Returns the members made, or -1 with *cause set.
  */
 int	 pool_fill(struct vm_conn *conn, const struct pool_config *c,
-	    const struct exercise_opts *o, int *busy, char **cause);
+	    const struct launch_opts *o, int *busy, char **cause);
 
 /*
  * Stop a running fill, then remove every member. Returns the number
@@ -134,12 +139,13 @@ int	 pool_filling(void);
 void	 pool_refill_later(void);
 
 /*
- * `up` through the pool: claim a member when one fits sc, launch the
- * exercise (cold when none), then refill in the background. Same
- * contract as exercise_up.
+ * `up` through the pool: claim a member when one fits sc and adopt it
+ * for the exercise (a cold boot when none fits or it does not come up,
+ * with a note), then refill in the background. Same contract as
+ * launch_up.
  */
 int	 pool_up(struct vm_conn *conn, const struct scenario *sc,
-	    struct exercise_opts *o, struct exercise **out,
+	    const struct launch_opts *o, struct exercise **out,
 	    char **console_tail, char **cause);
 
 #endif

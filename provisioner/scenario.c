@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "derived.h"
+#include "fault.h"
 #include "scenario.h"
 #include "units.h"
 #include "util.h"
@@ -33,6 +35,9 @@
 #define SC_DISK_MIN	(1ULL << 30)
 #define SC_DISK_MAX	(256ULL << 30)
 #define SC_VCPUS_MAX	16
+#define SC_XDISK_MIN	(64ULL << 20)	/* vm: disks: */
+#define SC_XDISK_MAX	(64ULL << 30)
+#define SC_LVM_NAME_MAX	32
 #define SC_LIMIT_MIN	(5 * 60)
 #define SC_LIMIT_MAX	(24 * 3600)
 #define SC_TIMEOUT_MIN	1
@@ -43,7 +48,10 @@ struct sc_ctx {
 	struct diag	*d;
 	struct scenario	*sc;
 	int		 bad_time_limit;	/* hints cannot be compared */
+	int		 bad_variables;		/* nothing else is read */
 };
+
+static void	sc_free_strv(char **, size_t);
 
 typedef void sc_field_fn(struct sc_ctx *, const char *, struct ynode *,
     void *);
@@ -531,9 +539,218 @@ sc_f_briefing(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
 }
 
 static void
-sc_f_image(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+sc_f_image_base(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
 {
 	sc_slug(c, path, n, SCENARIO_ID_MAX, &((struct scenario *)obj)->image);
+}
+
+/* A list of Debian package names, each once. */
+static void
+sc_packages(struct sc_ctx *c, const char *path, struct ynode *n, char ***out,
+    size_t *nout)
+{
+	struct ynode	*it;
+	char		*ipath;
+	size_t		 i, j;
+
+	if (sc_list(c, path, n, DERIVED_MAX_PACKAGES, 0) != 0)
+		return;
+	*out = xcalloc(n->n, sizeof **out);
+	for (i = 0; i < n->n; i++) {
+		it = n->items[i];
+		ipath = sc_item_path(path, i);
+		if (it->type != YNODE_SCALAR || !it->plain ||
+		    !derived_valid_package(it->value))
+			diag_add(c->d, it->line, it->col, "'%s' must be a Debian "
+			    "package name (lowercase letters, digits, '+', "
+			    "'-', '.', 2..%d long, such as postgresql-15), not "
+			    "%s%.64s%s", ipath, DERIVED_NAME_MAX,
+			    it->type == YNODE_SCALAR ? "'" : "",
+			    it->type == YNODE_SCALAR ? it->value :
+			    yamltree_kind(it), it->type == YNODE_SCALAR ? "'" :
+			    "");
+		else {
+			for (j = 0; j < *nout &&
+			    strcmp((*out)[j], it->value) != 0; j++)
+				;
+			if (j < *nout)
+				diag_add(c->d, it->line, it->col, "'%s': '%s' is "
+				    "listed twice in '%s'", ipath, it->value,
+				    path);
+			else
+				(*out)[(*nout)++] = xstrdup(it->value);
+		}
+		free(ipath);
+	}
+}
+
+static void
+sc_f_image_packages(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct scenario	*sc = obj;
+
+	sc_packages(c, path, n, &sc->image_packages, &sc->nimage_packages);
+}
+
+static void
+sc_f_image_mirror(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct scenario	*sc = obj;
+
+	sc_packages(c, path, n, &sc->image_mirror, &sc->nimage_mirror);
+}
+
+/* One container image being read: its parts, joined at the end. */
+struct sc_container {
+	char	 *name;
+	char	 *tag;
+	char	**packages;
+	size_t	  npackages;
+};
+
+static void
+sc_fc_name(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct sc_container	*ct = obj;
+
+	if (sc_scalar(c, path, n, "a container image name") != 0)
+		return;
+	if (!derived_valid_container(n->value, 0)) {
+		diag_add(c->d, n->line, n->col, "'%s' must be a container image "
+		    "name (lowercase letters, digits, '.', '_' and '-', "
+		    "starting with a letter or digit, at most %d), not "
+		    "'%.64s'", path, DERIVED_NAME_MAX, n->value);
+		return;
+	}
+	ct->name = xstrdup(n->value);
+}
+
+static void
+sc_fc_tag(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct sc_container	*ct = obj;
+
+	if (sc_scalar(c, path, n, "a tag such as \"1.4\"") != 0)
+		return;
+	if (!derived_valid_container(n->value, 1)) {
+		diag_add(c->d, n->line, n->col, "'%s' must be a tag (letters, "
+		    "digits, '.', '_' and '-', not starting with '.' or '-', "
+		    "at most %d), not '%.64s'", path, DERIVED_NAME_MAX,
+		    n->value);
+		return;
+	}
+	free(ct->tag);
+	ct->tag = xstrdup(n->value);
+}
+
+static void
+sc_fc_packages(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct sc_container	*ct = obj;
+
+	sc_packages(c, path, n, &ct->packages, &ct->npackages);
+}
+
+static const struct sc_field sc_container_fields[] = {
+	{ "name", 1, sc_fc_name },
+	{ "tag", 0, sc_fc_tag },
+	{ "packages", 1, sc_fc_packages },
+};
+
+/* "name:tag=a,b" for a container read whole, or NULL. */
+static char *
+sc_container_spec(const struct sc_container *ct)
+{
+	char	*spec = NULL;
+	size_t	 i;
+
+	if (ct->name == NULL || ct->npackages == 0)
+		return NULL;
+	util_append(&spec, "%s:%s=", ct->name, ct->tag != NULL ? ct->tag :
+	    "latest");
+	for (i = 0; i < ct->npackages; i++)
+		util_append(&spec, "%s%s", i > 0 ? "," : "", ct->packages[i]);
+	return spec;
+}
+
+static void
+sc_f_image_containers(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct scenario		*sc = obj;
+	struct sc_container	 ct;
+	char			*ipath, *spec;
+	size_t			 i, j, len;
+
+	if (sc_list(c, path, n, DERIVED_MAX_CONTAINERS, 0) != 0)
+		return;
+	sc->image_containers = xcalloc(n->n, sizeof *sc->image_containers);
+	for (i = 0; i < n->n; i++) {
+		memset(&ct, 0, sizeof ct);
+		ipath = sc_item_path(path, i);
+		sc_walk(c, ipath, n->items[i], sc_container_fields,
+		    nitems(sc_container_fields), &ct);
+		if ((spec = sc_container_spec(&ct)) != NULL) {
+			len = strcspn(spec, "=");
+			for (j = 0; j < sc->nimage_containers; j++) {
+				if (strncmp(sc->image_containers[j], spec,
+				    len + 1) == 0)
+					break;
+			}
+			if (j < sc->nimage_containers) {
+				diag_add(c->d, n->items[i]->line,
+				    n->items[i]->col, "'%s': %.*s is listed "
+				    "twice", ipath, (int)len, spec);
+				free(spec);
+			} else
+				sc->image_containers[
+				    sc->nimage_containers++] = spec;
+		}
+		free(ct.name);
+		free(ct.tag);
+		sc_free_strv(ct.packages, ct.npackages);
+		free(ipath);
+	}
+}
+
+static const struct sc_field sc_image_fields[] = {
+	{ "base", 0, sc_f_image_base },
+	{ "packages", 0, sc_f_image_packages },
+	{ "mirror", 0, sc_f_image_mirror },
+	{ "containers", 0, sc_f_image_containers },
+};
+
+/* Containers need a runtime to run them in the image. */
+static void
+sc_image_whole(struct sc_ctx *c, const char *path, struct ynode *n,
+    const struct scenario *sc)
+{
+	size_t	 i;
+
+	if (sc->nimage_containers == 0)
+		return;
+	for (i = 0; i < sc->nimage_packages; i++) {
+		if (strcmp(sc->image_packages[i], "podman") == 0)
+			return;
+	}
+	diag_add(c->d, n->line, n->col, "'%s' has containers but no runtime "
+	    "for them: add podman to '%s.packages'", path, path);
+}
+
+/* image: NAME, or a mapping that adds packages to a base image. */
+static void
+sc_f_image(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	if (n->type == YNODE_MAP) {
+		sc_walk(c, path, n, sc_image_fields, nitems(sc_image_fields),
+		    obj);
+		sc_image_whole(c, path, n, obj);
+	} else
+		sc_f_image_base(c, path, n, obj);
 }
 
 static void
@@ -578,10 +795,275 @@ sc_f_disk(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
 	    SC_DISK_MIN, SC_DISK_MAX, &((struct scenario *)obj)->disk);
 }
 
+/* vm: disks: */
+
+static const char *const sc_disk_formats[] = { "ext4", "xfs", NULL };
+
+static void
+sc_fd_name(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct scenario_disk	*d = obj;
+	const char		*p;
+
+	if (sc_slug(c, path, n, SCENARIO_DISK_NAME_MAX, &d->name) != 0)
+		return;
+	/* virtio-<name>-part1 is the link of <name>'s first partition. */
+	if ((p = strstr(d->name, "-part")) != NULL && p[5] != '\0' &&
+	    strspn(p + 5, "0123456789") == strlen(p + 5)) {
+		diag_add(c->d, n->line, n->col, "'%s' cannot end in -partN: "
+		    "'%s' would be taken for a partition's name", path, d->name);
+		free(d->name);
+		d->name = NULL;
+	}
+}
+
+static void
+sc_fd_size(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_quantity(c, path, n, units_parse_size, units_format_size,
+	    SC_XDISK_MIN, SC_XDISK_MAX, &((struct scenario_disk *)obj)->size);
+}
+
+static void
+sc_fd_partition(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	sc_bool(c, path, n, &((struct scenario_disk *)obj)->partition);
+}
+
+/*
+ * What LVM refuses as a name: a volume group named like a directory of
+ * /dev (its volumes appear as /dev/VG/LV), a logical volume named
+ * snapshot or pvmove or holding one of the suffixes of LVM's own
+ * hidden volumes. What it is, or NULL.
+ */
+static const char *
+sc_lvm_reserved(const char *v, int lv)
+{
+	static const char *const vgs[] = { "mapper", "disk", "block",
+	    "char", "pts", "shm", "mqueue", "hugepages", "net", "input",
+	    "bus", "cpu", "dri", "fd", "snd", "vfio", "lvm", NULL };
+	static const char *const lvs[] = { "snapshot", "pvmove", NULL };
+	static const char *const parts[] = { "_cdata", "_cmeta", "_corig",
+	    "_iorig", "_mimage", "_mlog", "_pmspare", "_rimage", "_rmeta",
+	    "_tdata", "_tmeta", "_vdata", "_vorigin", "_wcorig", NULL };
+	size_t	 i;
+
+	if (!lv) {
+		for (i = 0; vgs[i] != NULL; i++) {
+			if (strcmp(v, vgs[i]) == 0)
+				return "the names of /dev's directories";
+		}
+		return NULL;
+	}
+	for (i = 0; lvs[i] != NULL; i++) {
+		if (strcmp(v, lvs[i]) == 0)
+			return "snapshot and pvmove";
+	}
+	for (i = 0; parts[i] != NULL; i++) {
+		if (strstr(v, parts[i]) != NULL)
+			return "names with _tmeta, _rimage and the like";
+	}
+	return NULL;
+}
+
+/* An LVM name: letters, digits, '_' and '-', not starting with '-'. */
+static void
+sc_lvm_name(struct sc_ctx *c, const char *path, struct ynode *n, int lv,
+    char **out)
+{
+	const char	*v, *reserved;
+	size_t		 len;
+
+	if (sc_scalar(c, path, n, "an LVM name such as data") != 0)
+		return;
+	v = n->value;
+	len = strlen(v);
+	if (len == 0 || len > SC_LVM_NAME_MAX || v[0] == '-' ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-") != len) {
+		diag_add(c->d, n->line, n->col, "'%s' must be an LVM name "
+		    "(letters, digits, '_' and '-', at most %d, not starting "
+		    "with '-'), not '%.64s'", path, SC_LVM_NAME_MAX, v);
+		return;
+	}
+	if ((reserved = sc_lvm_reserved(v, lv)) != NULL) {
+		diag_add(c->d, n->line, n->col, "'%s' cannot be '%s': LVM "
+		    "keeps %s for itself", path, v, reserved);
+		return;
+	}
+	free(*out);
+	*out = xstrdup(v);
+}
+
+static void
+sc_fd_vg(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_lvm_name(c, path, n, 0, &((struct scenario_disk *)obj)->vg);
+}
+
+static void
+sc_fd_lv(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_lvm_name(c, path, n, 1, &((struct scenario_disk *)obj)->lv);
+}
+
+static void
+sc_fd_lv_size(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_quantity(c, path, n, units_parse_size, units_format_size,
+	    SC_XDISK_MIN / 16, SC_XDISK_MAX,
+	    &((struct scenario_disk *)obj)->lv_size);
+}
+
+static const struct sc_field sc_lvm_fields[] = {
+	{ "vg", 1, sc_fd_vg },
+	{ "lv", 1, sc_fd_lv },
+	{ "size", 0, sc_fd_lv_size },
+};
+
+static void
+sc_fd_lvm(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	sc_walk(c, path, n, sc_lvm_fields, nitems(sc_lvm_fields), obj);
+}
+
+static void
+sc_fd_format(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	int	 i;
+
+	if (sc_choice(c, path, n, sc_disk_formats, &i) == 0)
+		((struct scenario_disk *)obj)->format =
+		    xstrdup(sc_disk_formats[i]);
+}
+
+/* No empty, "." or ".." component, no "/" at the end: one way to say it. */
+static int
+sc_clean_path(const char *v)
+{
+	const char	*p = v;
+	size_t		 n;
+
+	while (*p == '/') {
+		p++;
+		n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 &&
+		    p[0] == '.' && p[1] == '.'))
+			return 0;
+		p += n;
+	}
+	return *p == '\0';
+}
+
+static void
+sc_fd_mount(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	static const struct fault_param p = { "mount", FAULT_P_PATH, 1, NULL,
+	    NULL, "mount point" };
+	char	*cause = NULL;
+
+	if (sc_scalar(c, path, n, "a mount point such as /srv/data") != 0)
+		return;
+	if (fault_param_check(&p, n->value, &cause) != 0 ||
+	    strspn(n->value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/_.-") != strlen(n->value) ||
+	    !sc_clean_path(n->value)) {
+		diag_add(c->d, n->line, n->col, "'%s' must be an absolute path "
+		    "of letters, digits and '/_.-', with no '.', '..' or empty "
+		    "part and no '/' at the end (such as /srv/data), not "
+		    "'%.64s'%s%s", path, n->value, cause ? ": " : "",
+		    cause ? cause : "");
+		free(cause);
+		return;
+	}
+	((struct scenario_disk *)obj)->mount = xstrdup(n->value);
+}
+
+static const struct sc_field sc_disk_fields[] = {
+	{ "name", 1, sc_fd_name },
+	{ "size", 1, sc_fd_size },
+	{ "partition", 0, sc_fd_partition },
+	{ "lvm", 0, sc_fd_lvm },
+	{ "format", 0, sc_fd_format },
+	{ "mount", 0, sc_fd_mount },
+};
+
+/* Is a at, inside or around b (two clean absolute paths)? */
+static int
+sc_path_within(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b);
+	size_t	 n = la < lb ? la : lb;
+
+	return strncmp(a, b, n) == 0 && (la == lb || (la < lb ? b : a)[n] ==
+	    '/');
+}
+
+/* What one disk's fields say together. */
+static void
+sc_disk_whole(struct sc_ctx *c, const char *path, struct scenario_disk *d,
+    const struct scenario *sc)
+{
+	char	 b1[UNITS_BUFSZ], b2[UNITS_BUFSZ];
+	size_t	 i;
+
+	if (d->mount != NULL && d->format == NULL)
+		diag_add(c->d, d->line, d->col, "'%s' has a mount point but no "
+		    "format: say which filesystem to make (ext4 or xfs)", path);
+	if (d->lv_size != 0 && d->size != 0 && d->lv_size + (8ULL << 20) >
+	    d->size)
+		diag_add(c->d, d->line, d->col, "'%s': the logical volume (%s) "
+		    "does not fit on the disk (%s, less 8M for LVM's own use)",
+		    path, units_format_size(d->lv_size, b1),
+		    units_format_size(d->size, b2));
+	for (i = 0; d->name != NULL && &sc->disks[i] != d; i++) {
+		if (sc->disks[i].name != NULL &&
+		    strcmp(sc->disks[i].name, d->name) == 0)
+			diag_add(c->d, d->line, d->col, "'%s': another disk is "
+			    "called '%s' already", path, d->name);
+		if (d->vg != NULL && sc->disks[i].vg != NULL &&
+		    strcmp(sc->disks[i].vg, d->vg) == 0)
+			diag_add(c->d, d->line, d->col, "'%s': volume group "
+			    "'%s' is on another disk already", path, d->vg);
+		if (d->mount != NULL && sc->disks[i].mount != NULL &&
+		    sc_path_within(sc->disks[i].mount, d->mount))
+			diag_add(c->d, d->line, d->col, "'%s': its mount point "
+			    "'%s' and another disk's, '%s', are the same or one "
+			    "is inside the other", path, d->mount,
+			    sc->disks[i].mount);
+	}
+}
+
+static void
+sc_f_disks(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	struct scenario	*sc = obj;
+	char		*ipath;
+	size_t		 i;
+
+	if (sc_list(c, path, n, SCENARIO_DISKS_MAX, 0) != 0)
+		return;
+	sc->disks = xcalloc(n->n, sizeof *sc->disks);
+	sc->ndisks = n->n;
+	for (i = 0; i < n->n; i++) {
+		sc->disks[i].line = n->items[i]->line;
+		sc->disks[i].col = n->items[i]->col;
+	}
+	sc_walk_items(c, path, n, sc_disk_fields, nitems(sc_disk_fields),
+	    sc->disks, sizeof *sc->disks);
+	for (i = 0; i < n->n; i++) {
+		ipath = sc_item_path(path, i);
+		sc_disk_whole(c, ipath, &sc->disks[i], sc);
+		free(ipath);
+	}
+}
+
 static const struct sc_field sc_vm_fields[] = {
 	{ "memory", 0, sc_f_memory },
 	{ "vcpus", 0, sc_f_vcpus },
 	{ "disk", 0, sc_f_disk },
+	{ "disks", 0, sc_f_disks },
 };
 
 static void
@@ -698,8 +1180,8 @@ sc_fault_param(struct sc_ctx *c, const char *where, struct scenario_fault *f,
 	struct scenario_param	*sp = &f->params[p - f->kind->params];
 	char			*path = sc_path(where, p->name), *cause = NULL;
 
-	if (sc_string(c, path, n, SC_SCRIPT_MAX, p->type == FAULT_P_TEXT,
-	    &sp->value) != 0)
+	if (sc_string(c, path, n, SC_SCRIPT_MAX, p->type == FAULT_P_TEXT ||
+	    p->type == FAULT_P_BASE64, &sp->value) != 0)
 		goto out;
 	if (fault_param_check(p, sp->value, &cause) != 0) {
 		diag_add(c->d, n->line, n->col, "'%s': %s", path, cause);
@@ -836,8 +1318,131 @@ static void
 sc_f_check_run(struct sc_ctx *c, const char *path, struct ynode *n,
     void *obj)
 {
-	sc_string(c, path, n, SC_SCRIPT_MAX, 1,
-	    &((struct scenario_check *)obj)->run);
+	struct scenario_check	*ck = obj;
+
+	ck->kind = SCENARIO_CHECK_RUN;
+	sc_string(c, path, n, SC_SCRIPT_MAX, 1, &ck->run);
+}
+
+/* http: and tcp: (the probe's fields; obj is the check). */
+
+static void
+sc_f_probe_port(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	uint64_t	 v;
+
+	if (sc_uint(c, path, n, 1, 65535, &v) == 0)
+		((struct scenario_check *)obj)->probe.port = (unsigned)v;
+}
+
+/*
+ * The path goes into the request line as written: printable ASCII
+ * without spaces, so that nothing in it can end the line or smuggle a
+ * header in.
+ */
+static void
+sc_f_probe_path(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct scenario_probe	*p = &((struct scenario_check *)obj)->probe;
+	char			*v = NULL;
+	const char		*q;
+
+	if (sc_string(c, path, n, SCENARIO_HTTP_PATH_MAX, 0, &v) != 0)
+		return;
+	for (q = v; *q > ' ' && *q < 0x7f; q++)
+		;
+	if (*v != '/')
+		diag_add(c->d, n->line, n->col, "'%s' must start with '/' "
+		    "(e.g. /healthz), not '%s'", path, v);
+	else if (*q != '\0')
+		diag_add(c->d, n->line, n->col, "'%s' must be printable ASCII "
+		    "without spaces (percent-encode the rest, e.g. %%20), not "
+		    "'%s'", path, v);
+	else {
+		free(p->path);
+		p->path = v;
+		return;
+	}
+	free(v);
+}
+
+/* A name for the Host header: letters, digits, dots and dashes. */
+static void
+sc_f_probe_host(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct scenario_probe	*p = &((struct scenario_check *)obj)->probe;
+	char			*v = NULL;
+	size_t			 len;
+
+	if (sc_string(c, path, n, SCENARIO_HTTP_HOST_MAX, 0, &v) != 0)
+		return;
+	len = strlen(v);
+	if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-") != len || v[0] == '.' || v[0] == '-') {
+		diag_add(c->d, n->line, n->col, "'%s' must be a host name such "
+		    "as portal.example.internal (letters, digits, dots and "
+		    "dashes), not '%s'", path, v);
+		free(v);
+		return;
+	}
+	free(p->host);
+	p->host = v;
+}
+
+static void
+sc_f_probe_status(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	uint64_t	 v;
+
+	if (sc_uint(c, path, n, 100, 599, &v) == 0)
+		((struct scenario_check *)obj)->probe.status = (unsigned)v;
+}
+
+static void
+sc_f_probe_contains(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	sc_string(c, path, n, SCENARIO_HTTP_TEXT_MAX, 0,
+	    &((struct scenario_check *)obj)->probe.contains);
+}
+
+static const struct sc_field sc_http_fields[] = {
+	{ "port", 1, sc_f_probe_port },
+	{ "path", 0, sc_f_probe_path },
+	{ "host", 0, sc_f_probe_host },
+	{ "status", 0, sc_f_probe_status },
+	{ "contains", 0, sc_f_probe_contains },
+};
+
+static const struct sc_field sc_tcp_fields[] = {
+	{ "port", 1, sc_f_probe_port },
+};
+
+static void
+sc_f_check_http(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct scenario_check	*ck = obj;
+
+	ck->kind = SCENARIO_CHECK_HTTP;
+	ck->probe.path = xstrdup("/");
+	ck->probe.host = xstrdup("localhost");
+	ck->probe.status = 200;
+	sc_walk(c, path, n, sc_http_fields, nitems(sc_http_fields), ck);
+}
+
+static void
+sc_f_check_tcp(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct scenario_check	*ck = obj;
+
+	ck->kind = SCENARIO_CHECK_TCP;
+	sc_walk(c, path, n, sc_tcp_fields, nitems(sc_tcp_fields), ck);
 }
 
 static void
@@ -863,15 +1468,48 @@ sc_f_check_fixes(struct sc_ctx *c, const char *path, struct ynode *n,
 static const struct sc_field sc_check_fields[] = {
 	{ "id", 1, sc_f_check_id },
 	{ "describe", 1, sc_f_check_describe },
-	{ "run", 1, sc_f_check_run },
+	{ "run", 0, sc_f_check_run },
+	{ "http", 0, sc_f_check_http },
+	{ "tcp", 0, sc_f_check_tcp },
 	{ "timeout", 0, sc_f_check_timeout },
 	{ "fixes", 0, sc_f_check_fixes },
 };
+
+/* What a check does: exactly one of run, http and tcp. */
+static void
+sc_check_kind(struct sc_ctx *c, const char *where, const struct ynode *map)
+{
+	static const char *const kinds[] = { "run", "http", "tcp" };
+	const struct ynode	*first = NULL, *key;
+	size_t			 j, k;
+
+	if (map->type != YNODE_MAP)
+		return;			/* reported by sc_walk */
+	for (j = 0; j + 1 < map->n; j += 2) {
+		key = map->items[j];
+		for (k = 0; k < nitems(kinds); k++) {
+			if (key->duplicate || strcmp(key->value, kinds[k]) != 0)
+				continue;
+			if (first == NULL)
+				first = key;
+			else
+				diag_add(c->d, key->line, key->col, "'%s' has "
+				    "both '%s' and '%s': a check has exactly one "
+				    "of run, http and tcp", where, first->value,
+				    key->value);
+		}
+	}
+	if (first == NULL)
+		diag_add(c->d, map->line, map->col, "missing 'run', 'http' or "
+		    "'tcp' in '%s': a check needs one (a script run in the "
+		    "guest, or a probe from the host)", where);
+}
 
 static void
 sc_f_checks(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
 {
 	struct scenario	*sc = obj;
+	char		*ipath;
 	size_t		 i;
 
 	if (sc_list(c, path, n, SCENARIO_MAX_CHECKS, 0) != 0)
@@ -882,8 +1520,13 @@ sc_f_checks(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
 		sc->checks[i].timeout = SC_TIMEOUT_DEFAULT;
 		sc->checks[i].line = n->items[i]->line;
 	}
-	sc_walk_items(c, path, n, sc_check_fields, nitems(sc_check_fields),
-	    sc->checks, sizeof *sc->checks);
+	for (i = 0; i < n->n; i++) {
+		ipath = sc_item_path(path, i);
+		sc_walk(c, ipath, n->items[i], sc_check_fields,
+		    nitems(sc_check_fields), &sc->checks[i]);
+		sc_check_kind(c, ipath, n->items[i]);
+		free(ipath);
+	}
 }
 
 /* hints: */
@@ -921,8 +1564,20 @@ sc_f_hints(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
 	    sc->hints, sizeof *sc->hints);
 }
 
+/* Read before the walk, by sc_variables. */
+static void
+sc_f_variant(struct sc_ctx *c, const char *path, struct ynode *n, void *obj)
+{
+	(void)c;
+	(void)path;
+	(void)n;
+	(void)obj;
+}
+
 static const struct sc_field sc_top_fields[] = {
 	{ "version", 0, sc_f_version },
+	{ "variables", 0, sc_f_variant },
+	{ "seed", 0, sc_f_variant },
 	{ "name", 1, sc_f_name },
 	{ "title", 1, sc_f_title },
 	{ "summary", 0, sc_f_summary },
@@ -1045,23 +1700,137 @@ sc_check_hints(struct sc_ctx *c, const struct ynode *hints)
 	}
 }
 
-/* No fault may take away the candidate's own login. */
+/*
+ * No fault may take away the candidate's own login; unlocking and
+ * group membership leave it be.
+ */
 static void
 sc_check_accounts(struct sc_ctx *c)
 {
 	const struct scenario_fault	*f;
-	const char			*name;
+	const char			*name, *action;
 	size_t				 i;
 
 	for (i = 0; i < c->sc->nfaults; i++) {
 		f = &c->sc->faults[i];
 		if (f->kind == NULL || strcmp(f->kind->name, "user") != 0 ||
-		    (name = scenario_fault_param(f, "name")) == NULL)
+		    (name = scenario_fault_param(f, "name")) == NULL ||
+		    (action = scenario_fault_param(f, "action")) == NULL ||
+		    (strcmp(action, "lock") != 0 &&
+		    strcmp(action, "expire") != 0 &&
+		    strcmp(action, "shell") != 0))
 			continue;
 		if (strcmp(name, c->sc->candidate_user) == 0)
 			diag_add(c->d, f->line, f->col, "'faults[%zu]' (fault "
 			    "kind 'user'): '%s' is the candidate's own account: "
 			    "the candidate could not log in", i, name);
+	}
+}
+
+/* The fields `${{name}}` is replaced in (variables.h). */
+static const char *const sc_substituted[] = {
+	"briefing", "faults", "checks", "hints", "solution", NULL
+};
+
+/*
+ * The seed asked for, or the file's `seed:` (which must agree). A file
+ * without variables has one variant, seed 0, whatever was asked.
+ */
+static int
+sc_seed(struct sc_ctx *c, struct ynode *root, int64_t seed)
+{
+	struct ynode	*n = yamltree_get(root, "seed");
+	uint64_t	 pinned;
+
+	if (n == NULL) {
+		if (c->sc->vars == NULL || c->sc->vars->n == 0)
+			c->sc->seed = 0;
+		else
+			c->sc->seed = seed >= 0 ? (uint32_t)seed : seed ==
+			    SCENARIO_SEED_RANDOM ? variables_random_seed() : 0;
+		return 0;
+	}
+	if (sc_uint(c, "seed", n, 0, VARIABLES_SEED_MAX, &pinned) != 0)
+		return -1;
+	if (seed >= 0 && (uint64_t)seed != pinned) {
+		diag_add(c->d, n->line, n->col, "'seed' pins this file to the "
+		    "variant of seed %llu, not %lld: remove it to choose "
+		    "another", (unsigned long long)pinned, (long long)seed);
+		return -1;
+	}
+	c->sc->seed = (uint32_t)pinned;
+	c->sc->seed_pinned = 1;
+	return 0;
+}
+
+/*
+ * Draw the variables for the seed and write their values into the
+ * fields that take them, before those are read; report references
+ * anywhere else, and variables nothing uses. With any problem here the
+ * rest of the file is not read: it is reported once these are fixed.
+ */
+static void
+sc_variables(struct sc_ctx *c, struct ynode *root, const char *buf,
+    size_t len, int64_t seed)
+{
+	struct scenario	*sc = c->sc;
+	const char	*key;
+	size_t		 i, j, before = diag_count(c->d);
+
+	if (root->type != YNODE_MAP)
+		return;
+	sc->vars = variables_parse(yamltree_get(root, "variables"), c->d);
+	if (sc->vars == NULL) {
+		c->bad_variables = 1;
+		return;
+	}
+	(void)sc_seed(c, root, seed);	/* reported; seed 0 meanwhile */
+	variables_draw(sc->vars, sc->seed);
+	for (i = 0; i + 1 < root->n; i += 2) {
+		key = root->items[i]->value;
+		for (j = 0; sc_substituted[j] != NULL; j++) {
+			if (strcmp(key, sc_substituted[j]) == 0)
+				break;
+		}
+		if (sc_substituted[j] != NULL)
+			variables_substitute(sc->vars, key, root->items[i + 1],
+			    buf, len, c->d);
+		else if (strcmp(key, "variables") != 0)
+			variables_refuse(key, root->items[i + 1], buf, len,
+			    c->d);
+	}
+	variables_unused(sc->vars, sc->warnings);
+	/* Fields left with a "${{" would only add noise about that. */
+	if (diag_count(c->d) != before)
+		c->bad_variables = 1;
+}
+
+/*
+ * A package fault that promises the package can be installed again
+ * needs it in the image's local repository: there is no network.
+ */
+static void
+sc_check_packages(struct sc_ctx *c)
+{
+	const struct scenario_fault	*f;
+	const char			*name, *inst;
+	size_t				 i, j;
+
+	for (i = 0; i < c->sc->nfaults; i++) {
+		f = &c->sc->faults[i];
+		if (f->kind == NULL || strcmp(f->kind->name, "package") != 0 ||
+		    (name = scenario_fault_param(f, "name")) == NULL ||
+		    (inst = scenario_fault_param(f, "installable")) == NULL ||
+		    strcmp(inst, "true") != 0)
+			continue;
+		for (j = 0; j < c->sc->nimage_mirror &&
+		    strcmp(c->sc->image_mirror[j], name) != 0; j++)
+			;
+		if (j == c->sc->nimage_mirror)
+			diag_add(c->d, f->line, f->col, "'faults[%zu]' (fault "
+			    "kind 'package'): '%s' is not in 'image.mirror', so "
+			    "it could not be installed again (add it there, or "
+			    "say 'installable: false')", i, name);
 	}
 }
 
@@ -1091,6 +1860,13 @@ sc_defaults(struct scenario *sc)
 struct scenario *
 scenario_parse(const char *path, const char *buf, size_t len, struct diag *d)
 {
+	return scenario_parse_variant(path, buf, len, SCENARIO_SEED_DEFAULT, d);
+}
+
+struct scenario *
+scenario_parse_variant(const char *path, const char *buf, size_t len,
+    int64_t seed, struct diag *d)
+{
 	struct scenario	*sc = NULL;
 	struct ynode	*root = NULL;
 	struct sc_ctx	 c;
@@ -1109,10 +1885,14 @@ scenario_parse(const char *path, const char *buf, size_t len, struct diag *d)
 	}
 	sc = xcalloc(1, sizeof *sc);
 	sc->path = xstrdup(path);
+	sc->warnings = diag_new(path);
 	sc_defaults(sc);
 	memset(&c, 0, sizeof c);
 	c.d = d;
 	c.sc = sc;
+	sc_variables(&c, root, buf, len, seed);
+	if (c.bad_variables)
+		goto out;
 	sc_walk(&c, "", root, sc_top_fields, nitems(sc_top_fields), sc);
 	if (root->type == YNODE_MAP) {
 		sc_unique_ids(&c, yamltree_get(root, "faults"), "fault");
@@ -1121,6 +1901,7 @@ scenario_parse(const char *path, const char *buf, size_t len, struct diag *d)
 		    yamltree_get(root, "checks"));
 		sc_check_hints(&c, yamltree_get(root, "hints"));
 		sc_check_accounts(&c);
+		sc_check_packages(&c);
 	}
 	if (sc->nhints > 1)
 		qsort(sc->hints, sc->nhints, sizeof *sc->hints, sc_hint_cmp);
@@ -1182,13 +1963,19 @@ fail:
 struct scenario *
 scenario_load(const char *path, struct diag *d)
 {
+	return scenario_load_variant(path, SCENARIO_SEED_DEFAULT, d);
+}
+
+struct scenario *
+scenario_load_variant(const char *path, int64_t seed, struct diag *d)
+{
 	struct scenario	*sc;
 	char		*buf;
 	size_t		 len;
 
 	if ((buf = sc_read(path, &len, d)) == NULL)
 		return NULL;
-	sc = scenario_parse(path, buf, len, d);
+	sc = scenario_parse_variant(path, buf, len, seed, d);
 	free(buf);
 	return sc;
 }
@@ -1229,6 +2016,9 @@ scenario_free(struct scenario *sc)
 		free(sc->checks[i].id);
 		free(sc->checks[i].describe);
 		free(sc->checks[i].run);
+		free(sc->checks[i].probe.path);
+		free(sc->checks[i].probe.host);
+		free(sc->checks[i].probe.contains);
 		sc_free_strv(sc->checks[i].fixes, sc->checks[i].nfixes);
 	}
 	free(sc->checks);
@@ -1242,8 +2032,21 @@ scenario_free(struct scenario *sc)
 	free(sc->summary);
 	free(sc->briefing);
 	free(sc->image);
+	sc_free_strv(sc->image_packages, sc->nimage_packages);
+	sc_free_strv(sc->image_mirror, sc->nimage_mirror);
+	sc_free_strv(sc->image_containers, sc->nimage_containers);
+	for (i = 0; i < sc->ndisks; i++) {
+		free(sc->disks[i].name);
+		free(sc->disks[i].vg);
+		free(sc->disks[i].lv);
+		free(sc->disks[i].format);
+		free(sc->disks[i].mount);
+	}
+	free(sc->disks);
 	free(sc->candidate_user);
 	free(sc->solution);
+	variables_free(sc->vars);
+	diag_free(sc->warnings);
 	free(sc);
 }
 
@@ -1251,6 +2054,39 @@ const char *
 scenario_difficulty_name(enum scenario_difficulty d)
 {
 	return sc_difficulties[d];
+}
+
+const char *
+scenario_check_kind_name(enum scenario_check_kind kind)
+{
+	switch (kind) {
+	case SCENARIO_CHECK_HTTP:
+		return "http";
+	case SCENARIO_CHECK_TCP:
+		return "tcp";
+	case SCENARIO_CHECK_RUN:
+		break;
+	}
+	return "run";
+}
+
+int
+scenario_check_on_host(const struct scenario_check *ck)
+{
+	return ck->kind != SCENARIO_CHECK_RUN;
+}
+
+char *
+scenario_check_url(const struct scenario_check *ck)
+{
+	const struct scenario_probe	*p = &ck->probe;
+	char				*url;
+
+	if (p->port == 80)
+		xasprintf(&url, "http://%s%s", p->host, p->path);
+	else
+		xasprintf(&url, "http://%s:%u%s", p->host, p->port, p->path);
+	return url;
 }
 
 const char *

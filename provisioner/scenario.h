@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "fault.h"
+#include "variables.h"
 
 #define SCENARIO_VERSION	1
 #define SCENARIO_MAX_BYTES	(1024 * 1024)
@@ -33,6 +34,9 @@
 #define SCENARIO_DEFAULT_VCPUS	1
 #define SCENARIO_DEFAULT_DISK	(4ULL << 30)
 #define SCENARIO_ID_MAX		40	/* name, fault and check ids */
+#define SCENARIO_HTTP_PATH_MAX	1024	/* an http: check's path */
+#define SCENARIO_HTTP_HOST_MAX	253	/* and its host name (DNS's limit) */
+#define SCENARIO_HTTP_TEXT_MAX	1024	/* and its contains: text */
 
 enum scenario_difficulty {
 	SCENARIO_EASY,
@@ -56,10 +60,33 @@ struct scenario_fault {
 	unsigned		  col;
 };
 
+/*
+ * Where a check runs: a shell script in the guest (run:), or a probe
+ * from the host through a port breakfix forwards to the guest (http:,
+ * tcp:), which the candidate cannot answer without serving the thing.
+ */
+enum scenario_check_kind {
+	SCENARIO_CHECK_RUN,
+	SCENARIO_CHECK_HTTP,
+	SCENARIO_CHECK_TCP,
+};
+
+/* An http: or tcp: check's parameters, defaults filled in. */
+struct scenario_probe {
+	unsigned		  port;		/* the guest's, 1..65535 */
+	char			 *path;		/* http: "/..." */
+	char			 *host;		/* http: for the Host header */
+	unsigned		  status;	/* http: 100..599 */
+	char			 *contains;	/* http: text the body holds,
+						   or NULL */
+};
+
 struct scenario_check {
 	char			 *id;
 	char			 *describe;
-	char			 *run;
+	enum scenario_check_kind  kind;
+	char			 *run;		/* SCENARIO_CHECK_RUN only */
+	struct scenario_probe	  probe;	/* HTTP and TCP only */
 	uint64_t		  timeout;	/* seconds */
 	char			**fixes;	/* fault ids */
 	size_t			  nfixes;
@@ -69,6 +96,28 @@ struct scenario_check {
 struct scenario_hint {
 	uint64_t		  after;	/* seconds from login */
 	char			 *text;
+};
+
+/*
+ * A virtual disk beside the system disk (vm: disks:), made empty per
+ * exercise and seen in the guest as /dev/disk/by-id/virtio-<name>
+ * (/dev/vdb, /dev/vdc ... in the order listed). Before the faults,
+ * breakfix may partition it, put it in an LVM volume group, make a
+ * filesystem on it and mount it.
+ */
+#define SCENARIO_DISKS_MAX	4
+#define SCENARIO_DISK_NAME_MAX	20	/* a virtio serial number */
+struct scenario_disk {
+	char			 *name;
+	uint64_t		  size;		/* bytes */
+	int			  partition;	/* one GPT partition, all of it */
+	char			 *vg;		/* lvm: volume group, or NULL */
+	char			 *lv;		/* lvm: logical volume */
+	uint64_t		  lv_size;	/* bytes; 0 for all of the group */
+	char			 *format;	/* "ext4", "xfs" or NULL */
+	char			 *mount;	/* mount point (in fstab), or NULL */
+	unsigned		  line;
+	unsigned		  col;
 };
 
 struct scenario {
@@ -81,10 +130,22 @@ struct scenario {
 	char			**tags;
 	size_t			  ntags;
 	char			 *briefing;
-	char			 *image;
+	char			 *image;	/* the base image */
+	char			**image_packages; /* image: packages: */
+	size_t			  nimage_packages;
+	char			**image_mirror;	/* image: mirror: */
+	size_t			  nimage_mirror;
+	/*
+	 * image: containers:, each as "name:tag=package,package" (the
+	 * form derived.h takes), in the order listed.
+	 */
+	char			**image_containers;
+	size_t			  nimage_containers;
 	uint64_t		  memory;	/* bytes */
 	unsigned		  vcpus;
 	uint64_t		  disk;		/* bytes */
+	struct scenario_disk	 *disks;	/* vm: disks: */
+	size_t			  ndisks;
 	uint64_t		  time_limit;	/* seconds */
 	char			 *candidate_user;
 	int			  candidate_sudo;
@@ -95,7 +156,16 @@ struct scenario {
 	char			 *solution;
 	struct scenario_hint	 *hints;	/* sorted by after */
 	size_t			  nhints;
+	/* The variant: variables.h; vars->n is 0 without `variables:`. */
+	struct variables	 *vars;
+	uint32_t		  seed;
+	int			  seed_pinned;	/* by the file's `seed:` */
+	struct diag		 *warnings;	/* "warning: ..." for validate */
 };
+
+/* Which variant scenario_load_variant draws (or a seed, 0..2^32-1). */
+#define SCENARIO_SEED_DEFAULT	(-1)	/* the file's `seed:`, else 0 */
+#define SCENARIO_SEED_RANDOM	(-2)	/* the file's `seed:`, else random */
 
 /*
  * Read and validate the file at path. Returns the scenario (caller frees
@@ -110,11 +180,34 @@ struct scenario	*scenario_load(const char *path, struct diag *d);
 struct scenario	*scenario_parse(const char *path, const char *buf, size_t len,
 		    struct diag *d);
 
+/*
+ * scenario_load and scenario_parse for one variant: seed is a seed, or
+ * SCENARIO_SEED_DEFAULT or SCENARIO_SEED_RANDOM. A seed other than the
+ * one a file pins with `seed:` is a problem reported in d. The plain
+ * functions above read the SCENARIO_SEED_DEFAULT variant.
+ */
+struct scenario	*scenario_load_variant(const char *path, int64_t seed,
+		    struct diag *d);
+struct scenario	*scenario_parse_variant(const char *path, const char *buf,
+		    size_t len, int64_t seed, struct diag *d);
+
 /* Free sc and everything in it; NULL is accepted. */
 void		 scenario_free(struct scenario *sc);
 
 /* "easy", "medium" or "hard". */
 const char	*scenario_difficulty_name(enum scenario_difficulty);
+
+/* "run", "http" or "tcp". */
+const char	*scenario_check_kind_name(enum scenario_check_kind);
+
+/* Does the check run on the host (http:, tcp:) rather than in the guest? */
+int		 scenario_check_on_host(const struct scenario_check *);
+
+/*
+ * An http: check's URL as a client in the guest's network would write
+ * it (the port left out when 80), newly allocated.
+ */
+char		*scenario_check_url(const struct scenario_check *);
 
 /* The value of a fault's parameter (default filled in), or NULL. */
 const char	*scenario_fault_param(const struct scenario_fault *f,

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <time.h>
 #include <stdio.h>
@@ -97,6 +98,25 @@ xvasprintf(char **ret, const char *fmt, va_list ap)
 	if ((n = vasprintf(ret, fmt, ap)) < 0)
 		util_fatal_oom(strlen(fmt));
 	return n;
+}
+
+void
+util_append(char **s, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*more, *all;
+
+	va_start(ap, fmt);
+	xvasprintf(&more, fmt, ap);
+	va_end(ap);
+	if (*s == NULL) {
+		*s = more;
+		return;
+	}
+	xasprintf(&all, "%s%s", *s, more);
+	free(*s);
+	free(more);
+	*s = all;
 }
 
 #define UTIL_DISTANCE_MAX 64
@@ -212,17 +232,31 @@ util_has_capability(int pid, int cap)
 }
 
 int
-util_write_json(json_t *j, const char *path, unsigned mode, char **cause)
+util_write_json(json_t *j, const char *path, unsigned mode, long gid,
+    char **cause)
 {
 	char	*tmp;
-	int	 rc = -1;
+	int	 fd, ok, rc = -1;
 
 	xasprintf(&tmp, "%s.tmp", path);
-	errno = 0;
-	if (j == NULL || json_dump_file(j, tmp, JSON_INDENT(2) |
-	    JSON_PRESERVE_ORDER) != 0 || chmod(tmp, mode) != 0) {
-		xasprintf(cause, "cannot write '%s'%s%s", tmp,
-		    errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
+	/* Never through a link someone planted, never into their file. */
+	if (unlink(tmp) == -1 && errno != ENOENT) {
+		xasprintf(cause, "cannot remove '%s': %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if (j == NULL || (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		xasprintf(cause, "cannot write '%s': %s", tmp,
+		    j == NULL ? "nothing to write" : strerror(errno));
+		goto out;
+	}
+	ok = json_dumpfd(j, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
+	    util_write_all(fd, "\n", 1) == 0 && (gid == -1 ||
+	    fchown(fd, (uid_t)-1, (gid_t)gid) == 0) && fchmod(fd, mode) == 0;
+	if (close(fd) != 0 || !ok) {
+		xasprintf(cause, "cannot write '%s': %s", tmp,
+		    strerror(errno));
 		goto out;
 	}
 	if (rename(tmp, path) != 0) {
@@ -299,6 +333,100 @@ util_defang(char *s)
 			*w++ = *r++;
 	}
 	*w = '\0';
+}
+
+int
+util_write_all(int fd, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+void
+util_hex(const unsigned char *p, size_t n, char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 0xf];
+	}
+}
+
+/* The value of a lowercase hex digit, or -1. */
+static int
+util_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+util_unhex(const char *s, size_t len, unsigned char *out, size_t n)
+{
+	size_t	 i;
+	int	 hi, lo;
+
+	if (len != 2 * n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((hi = util_hex_digit(s[2 * i])) == -1 ||
+		    (lo = util_hex_digit(s[2 * i + 1])) == -1)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+char *
+util_path(const char *dir, const char *name)
+{
+	char	*p;
+
+	xasprintf(&p, "%s/%s", dir, name);
+	return p;
+}
+
+int
+util_proc_start(long pid, unsigned long long *start)
+{
+	char	 path[64], buf[1024], *p, *end;
+	ssize_t	 n;
+	int	 fd, field;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* The command name may hold spaces and ')': count from the last. */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return -1;
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return -1;
+	errno = 0;
+	*start = strtoull(p + 1, &end, 10);
+	return errno != 0 || end == p + 1 ? -1 : 0;
 }
 
 long long

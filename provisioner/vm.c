@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <libvirt/libvirt.h>
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -40,6 +41,11 @@
 #define VM_META_MAX	(64 * 1024)
 
 #define VM_TIME_FORMAT	"%Y-%m-%dT%H:%M:%SZ"
+
+/* The user network's id on QEMU's command line, for the monitor. */
+#define VM_NETDEV	"net0"
+/* Lines of 'info usernet' read; a guest cannot make slirp list more. */
+#define VM_USERNET_MAX	4096
 
 struct vm_conn {
 	virConnectPtr	 conn;
@@ -169,6 +175,8 @@ vm_state_name(enum vm_state state)
 		return "shut off";
 	case VM_STATE_SAVED:
 		return "saved";
+	case VM_STATE_CRASHED:
+		return "crashed";
 	case VM_STATE_OTHER:
 		break;
 	}
@@ -178,7 +186,8 @@ vm_state_name(enum vm_state state)
 const char *
 vm_accel_name(enum vm_accel accel)
 {
-	return accel == VM_ACCEL_KVM ? "kvm" : "tcg";
+	return accel == VM_ACCEL_KVM ? "kvm" : accel == VM_ACCEL_AUTO ?
+	    "auto" : "tcg";
 }
 
 static void
@@ -429,10 +438,31 @@ vm_xml_os(struct vm_buf *b, const struct vm_spec *spec)
 	    "  <on_crash>destroy</on_crash>\n");
 }
 
+/* A scenario's extra disks, named in the guest by their serial numbers. */
+static void
+vm_xml_extra_disks(struct vm_buf *b, const struct vm_spec *spec)
+{
+	size_t	 i;
+
+	for (i = 0; i < spec->nextra; i++) {
+		vm_buf_add(b, "    <disk type='file' device='disk'>\n"
+		    "      <driver name='qemu' type='qcow2' "
+		    "discard='unmap'/>\n");
+		vm_buf_line(b, "      <source file='", spec->extra_disks[i],
+		    "'/>\n");
+		vm_buf_printf(b, "      <target dev='vd%c' bus='virtio'/>\n",
+		    (char)('b' + i));
+		vm_buf_line(b, "      <serial>", spec->extra_serials[i],
+		    "</serial>\n");
+		vm_buf_add(b, "    </disk>\n");
+	}
+}
+
 /*
  * Only what the exercise needs: no graphics, USB or balloon, which cost
  * memory and TCG time and are more for a guest to poke at. The rng keeps
- * sshd from waiting for entropy at boot.
+ * sshd from waiting for entropy at boot. The guest agent's channel is
+ * breakfix's admin channel (admin.h); libvirt picks its socket's path.
  */
 static void
 vm_xml_devices(struct vm_buf *b, const struct vm_spec *spec)
@@ -442,16 +472,22 @@ vm_xml_devices(struct vm_buf *b, const struct vm_spec *spec)
 	    "      <driver name='qemu' type='qcow2'/>\n");
 	vm_buf_line(b, "      <source file='", spec->disk, "'/>\n");
 	vm_buf_add(b, "      <target dev='vda' bus='virtio'/>\n"
-	    "    </disk>\n"
-	    "    <controller type='usb' model='none'/>\n"
-	    "    <serial type='file'>\n");
-	vm_buf_line(b, "      <source path='", spec->console_log, "'/>\n");
+	    "    </disk>\n");
+	vm_xml_extra_disks(b, spec);
+	vm_buf_add(b, "    <controller type='usb' model='none'/>\n"
+	    "    <serial type='null'>\n");
+	vm_buf_line(b, "      <log file='", spec->console_log,
+	    "' append='on'/>\n");
 	vm_buf_add(b, "      <target port='0'/>\n"
 	    "    </serial>\n"
-	    "    <console type='file'>\n");
-	vm_buf_line(b, "      <source path='", spec->console_log, "'/>\n");
+	    "    <console type='null'>\n");
+	vm_buf_line(b, "      <log file='", spec->console_log,
+	    "' append='on'/>\n");
 	vm_buf_add(b, "      <target type='serial' port='0'/>\n"
 	    "    </console>\n"
+	    "    <channel type='unix'>\n"
+	    "      <target type='virtio' name='" VM_AGENT_CHANNEL "'/>\n"
+	    "    </channel>\n"
 	    "    <memballoon model='none'/>\n"
 	    "    <rng model='virtio'>\n"
 	    "      <backend model='random'>/dev/urandom</backend>\n"
@@ -469,10 +505,10 @@ vm_xml_network(struct vm_buf *b, const struct vm_spec *spec)
 {
 	vm_buf_printf(b, "  <qemu:commandline>\n"
 	    "    <qemu:arg value='-netdev'/>\n"
-	    "    <qemu:arg value='user,id=net0,restrict=on,"
+	    "    <qemu:arg value='user,id=" VM_NETDEV ",restrict=on,"
 	    "hostfwd=tcp:127.0.0.1:%u-:22'/>\n"
 	    "    <qemu:arg value='-device'/>\n"
-	    "    <qemu:arg value='virtio-net-pci,netdev=net0,bus=pcie.0,"
+	    "    <qemu:arg value='virtio-net-pci,netdev=" VM_NETDEV ",bus=pcie.0,"
 	    "addr=0x0a'/>\n"
 	    "  </qemu:commandline>\n", spec->meta.port);
 }
@@ -810,7 +846,12 @@ vm_domain_state(virDomainPtr dom, enum vm_state *state)
 	case VIR_DOMAIN_SHUTOFF:
 		if ((saved = virDomainHasManagedSaveImage(dom, 0)) < 0)
 			return -1;
-		*state = saved ? VM_STATE_SAVED : VM_STATE_SHUTOFF;
+		*state = saved ? VM_STATE_SAVED :
+		    reason == VIR_DOMAIN_SHUTOFF_CRASHED ? VM_STATE_CRASHED :
+		    VM_STATE_SHUTOFF;
+		break;
+	case VIR_DOMAIN_CRASHED:
+		*state = VM_STATE_CRASHED;
 		break;
 	default:
 		*state = VM_STATE_OTHER;
@@ -921,4 +962,124 @@ vm_entries_free(struct vm_entry *entries, size_t n)
 		vm_meta_release(&entries[i].meta);
 	}
 	free(entries);
+}
+
+int
+vm_agent_command(struct vm_conn *vc, const char *name, const char *request,
+    int timeout_s, char **reply, char **cause)
+{
+	virDomainPtr	 dom;
+	char		*r;
+
+	*reply = NULL;
+	if ((dom = vm_find(vc, name, cause)) == NULL)
+		return -1;
+	if (timeout_s < 1)
+		timeout_s = 1;
+	r = virDomainQemuAgentCommand(dom, request, timeout_s, 0);
+	if (r == NULL)
+		vm_fail(cause, "the guest agent of '%s'", name);
+	virDomainFree(dom);
+	*reply = r;
+	return r != NULL ? 0 : -1;
+}
+
+int
+vm_monitor(struct vm_conn *vc, const char *name, const char *command,
+    char **reply, char **cause)
+{
+	virDomainPtr	 dom;
+	int		 rc = -1;
+
+	*reply = NULL;
+	if ((dom = vm_find(vc, name, cause)) == NULL)
+		return -1;
+	if (virDomainQemuMonitorCommand(dom, command, reply,
+	    VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) != 0)
+		vm_fail(cause, "QEMU's monitor of '%s' ('%s')", name, command);
+	else
+		rc = 0;
+	virDomainFree(dom);
+	return rc;
+}
+
+int
+vm_forward_add(struct vm_conn *vc, const char *name, unsigned host_port,
+    unsigned guest_port, char **cause)
+{
+	char	*cmd, *reply = NULL;
+	int	 rc = -1;
+
+	xasprintf(&cmd, "hostfwd_add " VM_NETDEV " tcp:127.0.0.1:%u-:%u",
+	    host_port, guest_port);
+	if (vm_monitor(vc, name, cmd, &reply, cause) != 0)
+		goto out;
+	/* HMP answers nothing on success, and a message on failure. */
+	if (reply[strspn(reply, " \t\r\n")] != '\0') {
+		reply[strcspn(reply, "\r\n")] = '\0';
+		xasprintf(cause, "cannot forward 127.0.0.1:%u to port %u of "
+		    "'%s': %s", host_port, guest_port, name, reply);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(reply);
+	free(cmd);
+	return rc;
+}
+
+/* One line of 'info usernet' into *s: 1 if it is a TCP socket's. */
+static int
+vm_usernet_line(const char *line, struct vm_usernet_sock *s)
+{
+	char	 state[24], src[48], dst[48];
+	int	 fd;
+	unsigned sport, dport;
+
+	if (sscanf(line, " TCP[%23[^]]] %d %47s %u %47s %u", state, &fd, src,
+	    &sport, dst, &dport) != 6 || sport > 65535 || dport > 65535)
+		return 0;
+	memset(s, 0, sizeof *s);
+	snprintf(s->state, sizeof s->state, "%s", state);
+	snprintf(s->host_addr, sizeof s->host_addr, "%s", src);
+	s->fd = fd;
+	s->host_port = sport;
+	s->guest_port = dport;
+	return 1;
+}
+
+size_t
+vm_usernet_parse(const char *text, struct vm_usernet_sock **out)
+{
+	struct vm_usernet_sock	*v = NULL, s;
+	const char		*p, *nl;
+	char			 line[256];
+	size_t			 n = 0, lines = 0;
+
+	for (p = text; *p != '\0' && lines++ < VM_USERNET_MAX; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		snprintf(line, sizeof line, "%.*s", (int)(nl - p + 1), p);
+		if (!vm_usernet_line(line, &s))
+			continue;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = s;
+	}
+	*out = v;
+	return n;
+}
+
+int
+vm_usernet(struct vm_conn *vc, const char *name,
+    struct vm_usernet_sock **out, size_t *n, char **cause)
+{
+	char	*reply = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (vm_monitor(vc, name, "info usernet", &reply, cause) != 0)
+		return -1;
+	*n = vm_usernet_parse(reply, out);
+	free(reply);
+	return 0;
 }

@@ -20,10 +20,13 @@
 
 #define VM_NAME_PREFIX	"breakfix-"
 #define VM_META_NS	"https://breakfix.dev/xmlns/exercise/1"
+/* The virtio-serial port the QEMU guest agent listens on. */
+#define VM_AGENT_CHANNEL "org.qemu.guest_agent.0"
 
 enum vm_accel {
 	VM_ACCEL_TCG,
 	VM_ACCEL_KVM,
+	VM_ACCEL_AUTO,		/* asked for: vm_host_accel settles it */
 };
 
 enum vm_state {
@@ -31,6 +34,7 @@ enum vm_state {
 	VM_STATE_PAUSED,
 	VM_STATE_SHUTOFF,
 	VM_STATE_SAVED,		/* shut off with a managed save image */
+	VM_STATE_CRASHED,	/* QEMU died, or the guest crashed */
 	VM_STATE_OTHER,
 };
 
@@ -55,7 +59,16 @@ struct vm_spec {
 	const char	*initrd;
 	const char	*cmdline;	/* kernel command line */
 	const char	*disk;		/* the exercise's qcow2 overlay */
-	const char	*console_log;	/* serial console goes here */
+	/* More disks (vdb, vdc ...): their files and serial numbers. */
+	const char *const *extra_disks;
+	const char *const *extra_serials;
+	size_t		 nextra;
+	/*
+	 * The serial console goes here, through virtlogd, which caps it
+	 * and keeps a few rotated copies (console_log.0 ...): a guest
+	 * cannot fill the host's disk through it.
+	 */
+	const char	*console_log;
 	uint64_t	 memory;	/* bytes */
 	/*
 	 * Non-zero: cap QEMU at memory + 256 MiB (<memtune><hard_limit>).
@@ -149,9 +162,84 @@ void		 vm_entries_free(struct vm_entry *, size_t n);
 /* Free the strings in meta (not meta itself); NULL members are fine. */
 void		 vm_meta_release(struct vm_meta *meta);
 
-/* "running", "paused", "shut off", "saved", "other". */
+/* "running", "paused", "shut off", "saved", "crashed", "other". */
 const char	*vm_state_name(enum vm_state);
-/* "tcg" or "kvm". */
+/* "tcg", "kvm" or "auto". */
 const char	*vm_accel_name(enum vm_accel);
+
+/*
+ * Send one QEMU guest agent command (a JSON request, as qemu-ga takes
+ * it) to the running domain called name, through libvirt, waiting at
+ * most timeout_s seconds (at least 1) for the reply. libvirt answers at
+ * once when the guest's agent is not connected. Returns 0 with *reply
+ * set (the JSON reply; caller frees), or -1 with *cause set.
+ */
+int		 vm_agent_command(struct vm_conn *, const char *name,
+		    const char *request, int timeout_s, char **reply,
+		    char **cause);
+
+/* --- ports forwarded to a running VM ------------------------------ */
+
+/*
+ * Run one command on QEMU's human monitor of the running domain called
+ * name (through libvirt-qemu; libvirt marks the domain "tainted" in its
+ * log for it). Returns 0 with *reply set (caller frees; HMP reports most
+ * failures as text here, not as an error), or -1 with *cause set.
+ */
+int		 vm_monitor(struct vm_conn *, const char *name,
+		    const char *command, char **reply, char **cause);
+
+/*
+ * Forward TCP 127.0.0.1:host_port on the host (never other addresses)
+ * to guest_port of the running domain, in its user network, like the
+ * forward to sshd on its command line. It lasts as long as the QEMU
+ * process: a guest's reboot keeps it, a managed save and start lose it.
+ * Returns 0, or -1 with *cause set (the port is taken, say).
+ */
+int		 vm_forward_add(struct vm_conn *, const char *name,
+		    unsigned host_port, unsigned guest_port, char **cause);
+
+/* One TCP socket of a VM's user network, as 'info usernet' lists it. */
+struct vm_usernet_sock {
+	char		 state[24];	/* HOST_FORWARD (a forward's
+					   listener), SYN_SENT, ESTABLISHED,
+					   CLOSE_WAIT, ... */
+	int		 fd;		/* QEMU's descriptor for it */
+	char		 host_addr[48];	/* forwards and connections through
+					   them: the host's end */
+	unsigned	 host_port;
+	unsigned	 guest_port;
+};
+
+/*
+ * The TCP sockets of the running domain's user network, in a new array
+ * (caller frees; NULL when none). Returns 0, or -1 with *cause set.
+ */
+int		 vm_usernet(struct vm_conn *, const char *name,
+		    struct vm_usernet_sock **out, size_t *n, char **cause);
+
+/* Pure: the sockets in the text of 'info usernet' (tested as text). */
+size_t		 vm_usernet_parse(const char *text,
+		    struct vm_usernet_sock **out);
+
+/* --- vm-host.c: what the host under conn can run ------------------- */
+
+/*
+ * The accel "auto" means on conn: KVM when /dev/kvm is usable and KVM
+ * guests have not failed here before, else TCG. *why says which
+ * (caller frees).
+ */
+enum vm_accel	 vm_host_accel(struct vm_conn *conn, char **why);
+
+/* Remember that a KVM guest did not come up here, and why. */
+void		 vm_host_kvm_failed(const char *why);
+
+/*
+ * Can VMs on conn get a memory hard limit (vm_spec.hard_limit)? A
+ * libvirtd without CAP_SYS_RESOURCE (in a container) cannot raise
+ * QEMU's locked-memory limit to match: such domains would not start.
+ * *why says which (caller frees).
+ */
+int		 vm_host_hard_limit(struct vm_conn *conn, char **why);
 
 #endif

@@ -2,14 +2,34 @@
 # demo.sh - what `make demo` runs once the build is done: check the
 # scenarios, build the base image, start libvirt and the gateway, and
 # launch the sample exercise.
+#
+# usage: scripts/demo.sh [--no-vm]
+#
+# --no-vm stops after checking the scenarios, before anything that needs
+# libvirt (make demo DEMO_FLAGS=--no-vm; the fresh-machine test runs it
+# so in a chroot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+no_vm=0
+case ${1:-} in
+--no-vm) no_vm=1 ;;
+'') ;;
+*)
+	echo "usage: scripts/demo.sh [--no-vm]" >&2
+	exit 2
+	;;
+esac
 
 echo "== breakfix $(./breakfix --version | cut -d' ' -f2)"
 echo
 echo "== Checking the shipped scenarios: ./breakfix validate scenarios/*.yaml"
 ./breakfix validate scenarios/*.yaml
 echo
+if [ "$no_vm" -eq 1 ]; then
+	echo "== Stopping here (--no-vm): libvirt, the base image and the exercise are next"
+	exit 0
+fi
 echo "== Starting libvirt if needed: ./breakfix doctor --fix"
 ./breakfix doctor --fix || true
 echo

@@ -3,14 +3,20 @@
 # Idempotent: does nothing when all are present.
 set -eu
 
+# debootstrap makes the base image and the fresh-machine test's root,
+# which zstd packs (tests/fresh/fresh-root.sh). Derived images are built
+# through qemu-storage-daemon's FUSE export (qemu-system-common) and
+# their local apt repositories indexed by dpkg-scanpackages (dpkg-dev).
 PACKAGES="
 	make gcc clang pkg-config cppcheck libclang-rt-14-dev
 	libyaml-dev libvirt-dev libssh-dev libjansson-dev libssl-dev
 	libxml2-dev libcmocka-dev
 	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
-	debootstrap openssh-client openssh-server e2fsprogs iproute2 procps
+	debootstrap openssh-client openssh-server openssl e2fsprogs iproute2 procps
+	qemu-system-common dpkg-dev
 	python3 bc sudo asciinema expect util-linux
-	chromium
+	chromium cmark-gfm
+	zstd
 "
 # npm fetches asciinema-player (scripts/fetch-player.sh): Debian's, unless
 # one is there already (NodeSource's nodejs bundles its own and conflicts

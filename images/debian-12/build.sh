@@ -9,12 +9,12 @@
 #   disk.qcow2     root filesystem (ext4 on the whole disk, no partitions)
 #   vmlinuz        kernel for direct kernel boot
 #   initrd.img     initramfs (virtio_pci, virtio_blk, virtio_net, ext4)
-#   manifest.json  recipe hash, package versions, sizes, host keys, timing
+#   manifest.json  recipe hash, package versions, sizes, timing
 # Boot with: root=/dev/vda rw console=ttyS0 (see domain-example.xml).
 #
 # Environment (all optional):
-#   MIRROR           Debian mirror        (http://deb.debian.org/debian)
-#   SECURITY_MIRROR  security mirror      (http://deb.debian.org/debian-security)
+#   MIRROR           Debian archive to use instead of the host's apt
+#                    sources (host-apt.sh); SECURITY_MIRROR with it
 #   IMAGE_SIZE       ext4 size, sparse    (2G; the guest grows it at boot to
 #                                          fill a larger disk)
 #   QCOW2_COMPRESS   1 = compressed qcow2 (1)
@@ -32,8 +32,8 @@ CANDIDATE_USER=candidate
 GUEST_DNS=10.0.2.3
 STEPS=7
 
-MIRROR=${MIRROR:-http://deb.debian.org/debian}
-SECURITY_MIRROR=${SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+MIRROR=${MIRROR:-}
+SECURITY_MIRROR=${SECURITY_MIRROR:-}
 IMAGE_SIZE=${IMAGE_SIZE:-2G}
 QCOW2_COMPRESS=${QCOW2_COMPRESS:-1}
 MIN_FREE_MB=${MIN_FREE_MB:-4096}
@@ -41,6 +41,8 @@ DEBOOTSTRAP_CACHE=${DEBOOTSTRAP_CACHE:-}
 
 RECIPE_DIR=$(cd "$(dirname "$0")" && pwd)
 PROG=$(basename "$0")
+# shellcheck source=images/debian-12/host-apt.sh
+. "$RECIPE_DIR/host-apt.sh"
 
 # fd 8 is the caller's stderr, even where a trap runs inside a redirection.
 exec 8>&2
@@ -61,11 +63,12 @@ USAGE
 
 # ---------------------------------------------------------------- checks
 # The recipe hash covers every input: the build script, the package list
-# and the overlay (not the docs or the example domain). breakfix asks for
-# it to tell whether a built image is current.
+# and the overlay (not the docs, the example domain or derive.sh, which
+# builds on a base image and is hashed into each derived image's name).
+# breakfix asks for it to tell whether a built image is current.
 recipe_hash() {
-	(cd "$RECIPE_DIR" && find . -type f \
-		! -name '*.md' ! -name 'domain-example.xml' | sed 's|^\./||' |
+	(cd "$RECIPE_DIR" && find . -type f ! -name '*.md' \
+		! -name 'domain-example.xml' ! -name derive.sh | sed 's|^\./||' |
 		LC_ALL=C sort | while IFS= read -r f; do sha256sum -- "$f"; done |
 		sha256sum | cut -d' ' -f1)
 }
@@ -122,6 +125,12 @@ PACKAGES=$(sed -e 's/#.*//' -e 's/[[:space:]]\+/ /g' "$RECIPE_DIR/packages" |
 # One build per output directory at a time.
 exec 9>"$PARENT/.$BASE.lock"
 flock -n 9 || die "another build of $OUTPUT_DIR is running"
+
+SOURCES=$(host_apt_sources "$SUITE")
+[ -n "$MIRROR" ] || MIRROR=$(host_apt_mirror "$SUITE")
+[ -n "$MIRROR" ] && [ -n "$SOURCES" ] ||
+	die "the host's apt has no source for $SUITE (apt-get indextargets); set MIRROR=URL"
+host_apt_proxy_env
 
 start_s=$(date +%s)
 
@@ -206,11 +215,8 @@ note "$(du -sm --one-file-system "$ROOT" | cut -f1) MiB"
 # --------------------------------------------------------------- packages
 # shellcheck disable=SC2086
 step "install packages ($(set -- $PACKAGES; echo $#) listed)"
-cat >"$ROOT/etc/apt/sources.list" <<SOURCES
-deb $MIRROR $SUITE main
-deb $MIRROR $SUITE-updates main
-deb $SECURITY_MIRROR $SUITE-security main
-SOURCES
+printf '%s\n' "$SOURCES" >"$ROOT/etc/apt/sources.list"
+host_apt_conf >"$ROOT/etc/apt/apt.conf.d/00breakfix-host"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 # Config first, so package scripts see it (initramfs list, sshd, dpkg).
 cp -a --no-preserve=ownership "$RECIPE_DIR/overlay/." "$ROOT/"
@@ -315,14 +321,17 @@ done
 in_root systemd-machine-id-setup >/dev/null 2>&1
 rm -f "$ROOT/var/lib/dbus/machine-id"
 
-# ssh host keys: generated fresh for this build (every clone shares them;
-# manifest.json lists the public halves so clients can pin them).
+# ssh host keys: none in the image. Every VM makes its own at first boot
+# (breakfix-hostkeys.service, before ssh.service) and breakfix learns it
+# over the guest agent; a key baked in here would be every exercise's.
+# sshd -t needs a key to check the configuration: a throwaway one.
 rm -f "$ROOT"/etc/ssh/ssh_host_*
-in_root ssh-keygen -A >/dev/null
-rm -f "$ROOT/etc/ssh/ssh_host_dsa_key" "$ROOT/etc/ssh/ssh_host_dsa_key.pub"
+in_root ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
 mkdir -p "$ROOT/run/sshd"
 in_root sshd -t || die "sshd -t refuses the configuration"
 rmdir "$ROOT/run/sshd"
+rm -f "$ROOT"/etc/ssh/ssh_host_*
+in_root systemctl enable --quiet breakfix-hostkeys.service
 
 # ---------------------------------------------------- initramfs and kernel
 step "initramfs and kernel"
@@ -331,7 +340,7 @@ KVER=$(in_root linux-version list | sort -V | tail -n 1)
 [ -n "$KVER" ] || die "no kernel installed in the image"
 cp "$ROOT/boot/vmlinuz-$KVER" "$OUT/vmlinuz"
 cp "$ROOT/boot/initrd.img-$KVER" "$OUT/initrd.img"
-chmod 0644 "$OUT/vmlinuz" "$OUT/initrd.img"
+chmod 0640 "$OUT/vmlinuz" "$OUT/initrd.img"
 initrd_list=$(in_root lsinitramfs "/boot/initrd.img-$KVER")
 for mod in virtio_pci virtio_blk virtio_net ext4; do
 	printf '%s\n' "$initrd_list" | grep -q "/$mod\.ko" ||
@@ -348,7 +357,7 @@ printf 'nameserver %s\n' "$GUEST_DNS" >"$ROOT/etc/resolv.conf"
 rm -rf "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/cache/apt/*.bin \
 	"$ROOT"/var/cache/debconf/*-old "$ROOT"/var/lib/dpkg/*-old \
 	"$ROOT"/var/log/journal/* "$ROOT"/tmp/* "$ROOT"/var/tmp/* \
-	"$ROOT"/root/.bash_history
+	"$ROOT"/root/.bash_history "$ROOT/etc/apt/apt.conf.d/00breakfix-host"
 find "$ROOT/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete 2>/dev/null || true
 find "$ROOT/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
 rm -rf "$ROOT"/usr/share/man/* "$ROOT"/usr/share/info/* \
@@ -372,12 +381,12 @@ set -- convert -q -O qcow2 -o cluster_size=65536
 [ "$QCOW2_COMPRESS" = 1 ] && set -- "$@" -c
 run_logged qemu-img qemu-img "$@" "$WORK/root.ext4" "$OUT/disk.qcow2"
 rm -f "$WORK/root.ext4"
-chmod 0644 "$OUT/disk.qcow2"
+chmod 0640 "$OUT/disk.qcow2"
 
 # --------------------------------------------------------------- manifest
 step "manifest.json and install into $OUTPUT_DIR"
-recipe_files=$(cd "$RECIPE_DIR" && find . -type f \
-	! -name '*.md' ! -name 'domain-example.xml' | sed 's|^\./||' | LC_ALL=C sort)
+recipe_files=$(cd "$RECIPE_DIR" && find . -type f ! -name '*.md' \
+	! -name 'domain-example.xml' ! -name derive.sh | sed 's|^\./||' | LC_ALL=C sort)
 recipe_sha=$(recipe_hash)
 
 json_str() {  # JSON string literal of $1 (no control characters expected)
@@ -417,12 +426,6 @@ end_s=$(date +%s)
 		"$(json_str "$(ssh-keygen -l -E sha256 -f "$PUBKEY_FILE" | awk '{ print $2 }')")"
 	printf '  "candidate_user": %s,\n' "$(json_str "$CANDIDATE_USER")"
 	printf '  "guest_dns": %s,\n' "$(json_str "$GUEST_DNS")"
-	printf '  "ssh_host_keys": ['
-	sep=
-	for k in "$ROOT"/etc/ssh/ssh_host_*_key.pub; do
-		printf '%s%s' "$sep" "$(json_str "$(cut -d' ' -f1,2 "$k")")"; sep=', '
-	done
-	printf '],\n'
 	printf '  "packages": {\n'
 	# shellcheck disable=SC2016
 	in_root dpkg-query -W -f '${db:Status-Abbrev}\t${Package}\t${Version}\n' |
@@ -434,7 +437,14 @@ if command -v python3 >/dev/null 2>&1; then
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT/manifest.json" ||
 		die "manifest.json is not valid JSON"
 fi
-cp "$ROOT"/etc/ssh/ssh_host_ed25519_key.pub "$OUT/ssh_host_ed25519_key.pub"
+
+# QEMU (libvirt's user, in its group) reads the image; nobody else needs
+# to: it holds the admin key's public half and the tools of every
+# scenario, not a secret, but not everyone's business either.
+qemu_group=$(id -gn libvirt-qemu 2>/dev/null || echo root)
+chgrp "$qemu_group" "$OUT" "$OUT"/*
+chmod 0640 "$OUT"/manifest.json
+chmod 0750 "$OUT"
 
 # Swap into place: the old image (if any) moves aside, the new one moves
 # in, then the old one goes. A failure before this point leaves the

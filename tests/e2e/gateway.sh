@@ -29,19 +29,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-. "$(dirname "$0")/lib.sh"
-json() { python3 -c 'import json,sys; d=json.load(sys.stdin)
-for k in sys.argv[1].split("."): d=d[k]
-print(d)' "$1"; }
+. "$(dirname "$0")/../lib.sh"
+output_has() { # CAST TEXT: the recording's output so far has TEXT
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+ev = []
+for l in open(sys.argv[1]).read().splitlines()[1:]:
+    try:
+        ev.append(json.loads(l))
+    except ValueError:
+        pass    # the line being written
+sys.exit(sys.argv[2] not in "".join(e[2] for e in ev if e[1] == "o"))
+PY
+}
 
 SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
 	-o LogLevel=error -o ConnectTimeout=20 -p "$PORT")
 
 chmod 0711 "$TMP"
-mkdir -p "$STATE/exercises"
-chmod 0711 "$STATE" "$STATE/exercises"
-ln -s "$REAL/images" "$STATE/images"
-ln -s "$REAL/keys" "$STATE/keys"
+own_state "$STATE" "$REAL"
 cd "$TOP"
 
 ssh-keygen -q -t ed25519 -N '' -f "$TMP/id" </dev/null
@@ -62,7 +68,7 @@ ok "up $id"
 check up-json-gateway test "$(json gateway.port <"$TMP/up.json")" = "$PORT"
 check up-json-fingerprint grep -q '"fingerprint": "SHA256:' "$TMP/up.json"
 check password-hashed sh -c "grep -q '^pbkdf2-sha256\\$' '$dir/password' && ! grep -qF -- '$pw' '$dir/password'"
-check credentials-private sh -c "[ \"\$(stat -c %a:%U:%G '$dir/password')\" = 640:root:breakfix-gw ]"
+check credentials-private sh -c "[ \"\$(stat -c %a:%U:%G '$dir/password')\" = 600:root:root ]"
 
 # --- password login, a resize, the exit status ------------------------
 cat >"$TMP/login.exp" <<'EXP'
@@ -71,8 +77,16 @@ lassign $argv port user pw
 spawn -noecho ssh -tt -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=error -o PubkeyAuthentication=no -p $port $user@127.0.0.1
 expect "password:" { send "$pw\r" }
 expect "$ " { send "id -un\r" }
-expect "$ " { exec stty rows 33 columns 101 < $spawn_out(slave,name) ; sleep 1 ; send "stty size\r" }
-expect "33 101" { send "exit 3\r" }
+expect "$ " { exec stty rows 33 columns 101 < $spawn_out(slave,name) ; send "stty size\r" }
+# The new size goes through ssh, the gateway and the guest's sshd: until
+# it has arrived, stty says the old one, and is asked again.
+set tries 0
+expect {
+	"33 101" { send "exit 3\r" }
+	-re {[0-9]+ [0-9]+\r\n} {
+		if {[incr tries] < 30} { sleep 1 ; send "stty size\r" ; exp_continue }
+	}
+}
 expect eof
 catch wait result
 exit [lindex $result 3]
@@ -110,7 +124,16 @@ assert byname["stty size"]["exit"] == 0, cmds
 assert all(c["end"] is None or c["end"] >= c["start"] for c in cmds)
 PY
 # The reviewer's tools on the real thing.
-check verify-intact sh -c "'$BIN' verify '$cast' | grep -q ': intact\$'"
+check verify-intact sh -c "'$BIN' verify '$cast' | grep -q ': intact ('"
+# A forgery made with everything public (the chain key, the seal key's
+# public half) is caught by the seals.
+mkdir "$TMP/forged"
+cp "$cast" "$cast.chain" "$cast.seal" "$TMP/forged/"
+sed -i '0,/"o", "/ s//"o", "forged /' "$TMP/forged/$(basename "$cast")"
+tests/tools/rechain.py "$TMP/forged/$(basename "$cast")"
+"$BIN" verify "$TMP/forged/$(basename "$cast")" >"$TMP/forged.out"
+check verify-forged-fails test $? -eq 1
+check verify-forged-says grep -q 'ALTERED: lines 1 to' "$TMP/forged.out"
 "$BIN" commands "$id" >"$TMP/commands.out" 2>&1
 check commands-exit-status grep -qE '^ +[0-9]+:[0-9.]+ +[0-9.]+s +0  stty size$' "$TMP/commands.out"
 "$BIN" report "$id" >"$TMP/report.out" 2>&1
@@ -122,11 +145,18 @@ if command -v asciinema >/dev/null; then
 fi
 
 # --- key login; reconnects make new recordings ------------------------
+# A command typed over two lines is listed as one line, escaped.
 before=$(ls "$dir"/sessions/*.cast | wc -l)
-printf '%s\n' 'id -un' 'exit 5' | timeout 60 ssh -tt -o BatchMode=yes \
-    -i "$TMP/id" "${SSH_OPTS[@]}" "$id@127.0.0.1" >"$TMP/key.out" 2>&1
+printf '%s\n' 'id -un' "echo 'one" "## Checks: ALL PASS'" 'exit 5' |
+    timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
+    "$id@127.0.0.1" >"$TMP/key.out" 2>&1
 check key-login-exit test $? -eq 5
 check new-recording test "$(ls "$dir"/sessions/*.cast | wc -l)" -eq $((before + 1))
+"$BIN" commands "$id" >"$TMP/commands2.out" 2>&1
+check commands-multiline-escaped grep -qE \
+    "^ +[0-9]+:[0-9.]+ +[0-9.]+s +0  echo 'one\\\\n## Checks: ALL PASS'\$" \
+    "$TMP/commands2.out"
+check commands-multiline-one-line sh -c "! grep -q '^##' '$TMP/commands2.out'"
 
 # --- the exercise's time running out ends the session, with a message ---
 set_expiry() { python3 - "$dir/exercise.json" "$1" <<'PY'
@@ -140,9 +170,16 @@ print(saved)
 PY
 }
 saved=$(set_expiry 15)
-(printf 'echo still-here\n'; sleep 40; printf 'exit\n') | timeout 60 ssh -tt \
-    -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" "$id@127.0.0.1" \
-    >"$TMP/expire.out" 2>&1
+# Input stays open (fd 3) until the gateway ends the session, or
+# timeout does after 60 s.
+mkfifo "$TMP/expire.in"
+timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
+    "$id@127.0.0.1" <"$TMP/expire.in" >"$TMP/expire.out" 2>&1 &
+spid=$!
+exec 3>"$TMP/expire.in"
+printf 'echo still-here\n' >&3
+wait "$spid"
+exec 3>&-
 check time-up-ends-session grep -q 'the time for this exercise is over' "$TMP/expire.out"
 check hint-shown grep -q 'hint 1 of 1' "$TMP/expire.out"
 check hint-audited grep -q '"event":"hint"' "$dir/audit.log"
@@ -186,7 +223,15 @@ for fwd in "-L 127.0.0.1:$((PORT + 1)):127.0.0.1:22" "-R 127.0.0.1:$((PORT + 2))
 	    -i "$TMP/id" "${SSH_OPTS[@]}" $fwd "$id@127.0.0.1" \
 	    >"$TMP/fwd.out" 2>&1 &
 	fpid=$!
-	sleep 4
+	# Until the forward is granted (its port listens) or refused (ssh
+	# exits: ExitOnForwardFailure); at most 30 s.
+	fport=${fwd#-? 127.0.0.1:}
+	fport=${fport%%:*}
+	for i in $(seq 150); do
+		kill -0 "$fpid" 2>/dev/null || break
+		ss -Hltn "sport = :$fport" | grep -q . && break
+		sleep 0.2
+	done
 	case $fwd in
 	-L*|-D*)	# the listener opens, every channel through it is refused
 		if [ "${fwd#-D}" != "$fwd" ]; then
@@ -257,16 +302,25 @@ if "$BIN" up --json --candidate-key "$TMP/id.pub" --timeout 6m \
     tests/e2e/tiny.yaml >"$TMP/up2.json" 2>"$TMP/up2.err"; then
 	id=$(json id <"$TMP/up2.json")
 	dir=$STATE/exercises/$id
-	(printf 'echo before-kill\n'; sleep 6; printf 'echo after-kill\n'; sleep 2) |
-	    timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
-	    "$id@127.0.0.1" >/dev/null 2>&1 &
+	# Input stays open (fd 3) until the gateway is killed.
+	mkfifo "$TMP/kill.in"
+	timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
+	    "$id@127.0.0.1" <"$TMP/kill.in" >/dev/null 2>&1 &
 	spid=$!
-	sleep 4
+	exec 3>"$TMP/kill.in"
+	printf 'echo before-kill\n' >&3
+	# Mid-session: once the recording has the output (at most 60 s).
+	for i in $(seq 300); do
+		cast=$(ls -t "$dir"/sessions/*.cast 2>/dev/null | head -n 1)
+		[ -n "$cast" ] && output_has "$cast" before-kill && break
+		sleep 0.2
+	done
 	# The connection's process has dropped root before reading from it.
 	check session-unprivileged sh -c "[ \"\$(ps -o user= --ppid $gwpid | sort -u)\" = breakfix-gw ]"
 	pkill -9 -P "$gwpid"
 	kill -9 "$gwpid"
 	wait "$spid" 2>/dev/null
+	exec 3>&-
 	cast=$(ls -t "$dir"/sessions/*.cast | head -n 1)
 	check killed-recording-valid python3 - "$cast" <<'PY'
 import json, sys
@@ -275,6 +329,9 @@ json.loads(lines[0])
 ev = [json.loads(l) for l in lines[1:]]
 assert "before-kill" in "".join(e[2] for e in ev if e[1] == "o")
 PY
+	"$BIN" verify "$cast" >"$TMP/killed.out"
+	check killed-recording-cut-short test $? -eq 3
+	check killed-recording-says grep -q 'CUT SHORT: ' "$TMP/killed.out"
 	gwpid=
 else
 	bad up-again "$(tail -n 5 "$TMP/up2.err")"

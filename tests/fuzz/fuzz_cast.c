@@ -3,8 +3,10 @@
  *
  * Any bytes must give either a cast that keeps cast.h's promises or an
  * error naming the file, never a crash, a leak or a hang; cast_load
- * (which reads in pieces) must agree with cast_parse (one buffer); and
- * the player must write any cast out without trouble.
+ * (which reads in pieces) must agree with cast_parse (one buffer); the
+ * player must write any cast out without trouble; and the commands
+ * rebuilt from its keys must be UTF-8 that escape.h shows on one line,
+ * with nothing for a terminal to obey.
  */
 #include <sys/mman.h>
 
@@ -17,7 +19,10 @@
 #include <unistd.h>
 
 #include "cast.h"
+#include "commands.h"
+#include "escape.h"
 #include "player.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -76,16 +81,55 @@ load(const uint8_t *data, size_t size, char **cause)
 	return cast_load(path, cause);
 }
 
+/* The file played with no delays, read as the player reads it. */
 static void
-play(const struct cast *c)
+play(void)
 {
 	struct player_opts	 o = { 1, 2, 0.5, 100 };
-	struct player		*p = player_new(c, &o);
+	struct cast_file	*f;
+	struct player		*p;
 	char			*cause = NULL;
 
-	if (player_dump(p, devnull, &cause) != 0)
+	if ((f = cast_open(path, &cause)) == NULL ||
+	    (p = player_new(f, &o, &cause)) == NULL ||
+	    player_dump(p, devnull, &cause) != 0)
 		abort();
 	player_free(p);
+	cast_close(f);
+}
+
+/* s is well-formed UTF-8; shown, with no C0 control, DEL or C1 control. */
+static void
+text(const char *s, int shown)
+{
+	size_t	 len = strlen(s), n, i;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = utf8_char(s + i, len - i)) == 0)
+			abort();
+		if (shown && ((n == 1 && ((unsigned char)s[i] < 0x20 ||
+		    s[i] == 0x7f)) || (n == 2 && (unsigned char)s[i] == 0xc2 &&
+		    (unsigned char)s[i + 1] < 0xa0)))
+			abort();
+	}
+}
+
+static void
+commands(const struct cast *c)
+{
+	struct command	*v;
+	char		*s;
+	size_t		 n, i;
+
+	commands_from_input(c, &v, &n);
+	for (i = 0; i < n; i++) {
+		text(v[i].text, 0);
+		text(s = escape_text(v[i].text), 1);
+		free(s);
+		text(s = escape_markdown_code(v[i].text), 1);
+		free(s);
+	}
+	commands_free(v, n);
 }
 
 int
@@ -105,7 +149,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		check(a);
 		same(a, b);
-		play(a);
+		play();
+		commands(a);
 	}
 	cast_free(a);
 	cast_free(b);

@@ -6,35 +6,7 @@ set -u
 
 BIN=$(realpath "${1:?usage: cli.sh BREAKFIX}")
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-
-# run NAME WANT_STATUS CMD...: run CMD, keep stdout/stderr in $TMP.
-run() {
-	local name=$1 want=$2 got
-	shift 2
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		echo "FAIL $name: exit $got, wanted $want"
-		sed 's/^/  stderr: /' "$TMP/err" | head -5
-		failed=$((failed + 1))
-		return 1
-	fi
-	return 0
-}
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-
-# expect NAME FILE PATTERN: FILE (out or err) matches the grep pattern.
-expect() {
-	if grep -qE -- "$3" "$TMP/$2"; then ok "$1"; else
-		bad "$1" "$2 lacks /$3/"; sed 's/^/  /' "$TMP/$2" | head -10
-	fi
-}
+. "$TOP/tests/integration/lib.sh"
 
 cd "$TOP"
 
@@ -73,9 +45,15 @@ run check-unknown 1 "$BIN" --state-dir "$TMP" check nope-0000 &&
 	expect check-unknown err "no exercise 'nope-0000'"
 run image-verb 2 "$BIN" image frob &&
 	expect image-verb err "unknown image command 'frob'"
-# The reviewer's tools on a recording made here, chained with a scratch key.
-mkdir -p "$TMP/rs/gateway"
-head -c 32 /dev/urandom >"$TMP/rs/gateway/chain.key"
+# The reviewer's tools on a recording made here, sealed as the gateway
+# seals one (tests/tools/seal-cast.py) with a scratch gateway key.
+GW=$TMP/rs/gateway
+mkdir -p "$GW"
+newkey() {	# newkey PATH: an Ed25519 pair, PATH and PATH.pub
+	openssl genpkey -algorithm ED25519 -out "$1" 2>/dev/null &&
+	openssl pkey -in "$1" -pubout -out "$1.pub"
+}
+newkey "$GW/seal_ed25519" && newkey "$TMP/other_ed25519" || bad openssl-keys
 python3 - "$TMP/rec.cast" <<'PY'
 import json, sys
 lines = [json.dumps({"version": 2, "width": 80, "height": 24})]
@@ -86,19 +64,50 @@ for k in "ls -l\r" + "sytem\x7f\x7f\x7fstemctl status\r":
     lines.append(json.dumps([round(t + 0.01, 6), "o", k]))
 open(sys.argv[1], "w").write("\n".join(lines) + "\n")
 PY
-tests/tools/chain-cast.py "$TMP/rs/gateway/chain.key" "$TMP/rec.cast"
-run verify-ok 0 "$BIN" --state-dir "$TMP/rs" verify "$TMP/rec.cast" &&
-	expect verify-ok out 'rec.cast: intact$'
-sed '2s/"l"/"L"/' "$TMP/rec.cast" >"$TMP/edited.cast"
-cp "$TMP/rec.cast.chain" "$TMP/edited.cast.chain"
-run verify-edited 1 "$BIN" --state-dir "$TMP/rs" verify "$TMP/edited.cast" &&
-	expect verify-edited out 'ALTERED: line 2 does not match its chain entry'
-rm "$TMP/edited.cast.chain"
-run verify-nochain 1 "$BIN" --state-dir "$TMP/rs" verify "$TMP/edited.cast" &&
-	expect verify-nochain out 'no chain file'
-run verify-nokey 1 "$BIN" --state-dir "$TMP" verify "$TMP/rec.cast" &&
-	expect verify-nokey err 'cannot read the chain key'
-run verify-none 2 "$BIN" verify
+tests/tools/seal-cast.py --every 5 "$TMP/rec.cast" "$GW/seal_ed25519"
+VERIFY=("$BIN" --state-dir "$TMP/rs" verify)
+run verify-ok 0 "${VERIFY[@]}" "$TMP/rec.cast" &&
+	expect verify-ok out 'rec.cast: intact \(59 lines, its end sealed\)$'
+# Copies keep the recording's name, which its seals hold: one directory each.
+copy() {	# copy NAME: $TMP/NAME/rec.cast and its chain and seals
+	mkdir -p "$TMP/$1" && cp "$TMP"/rec.cast* "$TMP/$1/"
+}
+copy edited && sed -i '2s/"l"/"L"/' "$TMP/edited/rec.cast"
+run verify-edited 1 "${VERIFY[@]}" "$TMP/edited/rec.cast" &&
+	expect verify-edited out 'ALTERED: line 2 does not match its chain entry$'
+copy rechained && sed -i '2s/"l"/"L"/' "$TMP/rechained/rec.cast" &&
+	tests/tools/rechain.py "$TMP/rechained/rec.cast"
+run verify-rechained 1 "${VERIFY[@]}" "$TMP/rechained/rec.cast" &&
+	expect verify-rechained out 'ALTERED: lines 1 to 6 do not match the seal made at .* UTC \(the recording and its chain were rewritten\)$'
+copy cut && tests/tools/seal-cast.py --every 5 --no-end \
+	--gone 'the connection process was killed by signal 9' \
+	"$TMP/cut/rec.cast" "$GW/seal_ed25519"
+run verify-cut 3 "${VERIFY[@]}" "$TMP/cut/rec.cast" &&
+	expect verify-cut out 'CUT SHORT: the connection process was killed by signal 9; the last sealed line is 56, sealed at .* UTC, and lines after it are not vouched for$'
+copy live && tests/tools/seal-cast.py --every 5 --no-end --pid $$ \
+	"$TMP/live/rec.cast" "$GW/seal_ed25519"
+run verify-live 0 "${VERIFY[@]}" "$TMP/live/rec.cast" &&
+	expect verify-live out 'intact so far: its session is still going \(56 of 59 lines sealed\)$'
+copy noseal && rm "$TMP/noseal/rec.cast.seal"
+run verify-noseal 1 "${VERIFY[@]}" "$TMP/noseal/rec.cast" &&
+	expect verify-noseal out 'ALTERED: no seal file$'
+run verify-otherkey 1 "${VERIFY[@]}" --key "$TMP/other_ed25519.pub" \
+    "$TMP/rec.cast" &&
+	expect verify-otherkey out 'ALTERED: seal 1: a seal whose signature does not match$'
+run verify-missing 4 "${VERIFY[@]}" "$TMP/nope.cast" &&
+	expect verify-missing out "cannot check: cannot open '.*nope.cast': No such file"
+run verify-dir 4 "${VERIFY[@]}" "$TMP" &&
+	expect verify-dir out 'cannot check: '
+# The worst verdict decides: altered, then unreadable, then cut short.
+run verify-worst-cut 3 "${VERIFY[@]}" "$TMP/rec.cast" "$TMP/cut/rec.cast"
+run verify-worst-unread 4 "${VERIFY[@]}" "$TMP/cut/rec.cast" "$TMP/nope.cast"
+run verify-worst-altered 1 "${VERIFY[@]}" "$TMP/edited/rec.cast" \
+    "$TMP/nope.cast" "$TMP/cut/rec.cast"
+run verify-nokey 4 "$BIN" --state-dir "$TMP" verify "$TMP/rec.cast" &&
+	expect verify-nokey err "cannot open '.*/gateway/seal_ed25519.pub'"
+run verify-none 2 "$BIN" verify && expect verify-none err 'no recording given'
+run verify-key-none 2 "$BIN" verify --key &&
+	expect verify-key-none err "option '--key' needs a value"
 run commands-rebuilt 0 "$BIN" commands "$TMP/rec.cast" &&
 	expect commands-rebuilt out '^ +0:00.[0-9] +- +-  systemctl status$'
 run commands-grep 0 "$BIN" commands --grep '^ls' --json "$TMP/rec.cast" &&
@@ -226,14 +235,74 @@ assert d["name"] and d["faults"] and d["checks"]' <"$TMP/out"; then
 		bad "show-json $f" "not the JSON expected"
 	fi
 done
-# The annotated example in the format guide is itself a valid scenario.
-sed -n '/^```yaml$/,/^```$/p' docs/scenario-format.md | sed '1d;$d' \
-	>"$TMP/doc-example.yaml"
+# The annotated example in the format guide (its first YAML block) is
+# itself a valid scenario.
+awk '/^```yaml$/ { n++; next } /^```$/ && n == 1 { exit } n == 1' \
+	docs/scenario-format.md >"$TMP/doc-example.yaml"
 run doc-example 0 "$BIN" validate "$TMP/doc-example.yaml" &&
-	expect doc-example out 'ok \(web-down: 2 faults, 1 check\)'
+	expect doc-example out 'ok \(web-down: 2 faults, 2 checks\)'
 
 run show-bad 1 "$BIN" show tests/data/bad/empty.yaml &&
 	expect show-bad err 'file is empty'
+
+# Variants: the same seed shows the same values, another seed others;
+# the seed is on the command line or pinned by the file.
+V=tests/data/good/variables.yaml
+run var-validate 0 "$BIN" validate --seed 5 $V &&
+	expect var-validate out 'ok \(variables: 2 faults, 2 checks\)'
+run var-show-5 0 "$BIN" show --seed 5 $V &&
+	expect var-show-5 out '^Variant: seed 5 \(another with --seed N\)'
+cp "$TMP/out" "$TMP/seed5"
+run var-show-5-again 0 "$BIN" show --seed 5 $V &&
+	if cmp -s "$TMP/out" "$TMP/seed5"; then ok var-same-seed
+	else bad var-same-seed "seed 5 shown twice differs"; fi
+differ=0
+for s in 6 7 8; do
+	"$BIN" show --seed $s $V >"$TMP/other" 2>/dev/null &&
+		! cmp -s "$TMP/other" "$TMP/seed5" && differ=$((differ + 1))
+done
+if [ $differ -eq 3 ]; then ok var-other-seeds
+else bad var-other-seeds "seeds 6 to 8 should each show other values"; fi
+port=$(sed -n 's/^  port  *\([0-9]*\) .*/\1/p' "$TMP/seed5")
+if [ -n "$port" ] && grep -q "on port $port lost" "$TMP/seed5" &&
+    grep -q "^    host     TCP connection to guest port $port$" \
+    "$TMP/seed5" && grep -q '\$HOME, \${HOME} and \$\$' "$TMP/seed5" &&
+    grep -q ' \${{port}} is written' "$TMP/seed5"; then
+	ok var-substituted
+else
+	bad var-substituted "port '$port' not in briefing and check, or" \
+	    "shell variables touched"
+fi
+run var-json 0 "$BIN" show --json --seed 5 $V &&
+	if python3 -c 'import json,sys; d=json.load(sys.stdin);
+v=d["variant"]; assert v["seed"] == 5 and not v["pinned"]
+assert d["checks"][0]["tcp"]["port"] == int(v["values"]["port"])' <"$TMP/out"
+	then ok var-json-values; else bad var-json-values "variant"; fi
+run var-json-none 0 "$BIN" show --json tests/data/good/minimal.yaml &&
+	if python3 -c 'import json,sys
+assert json.load(sys.stdin)["variant"] is None' <"$TMP/out"; then ok var-json-none; else bad var-json-none \
+	"a scenario without variables has variant null"; fi
+run var-bad-seed 2 "$BIN" show --seed 4294967296 $V &&
+	expect var-bad-seed err "--seed: '4294967296' is not a seed"
+run var-bad-seed-word 2 "$BIN" validate --seed five $V &&
+	expect var-bad-seed-word err "--seed: 'five' is not a seed"
+{ cat $V; echo "seed: 12"; } >"$TMP/pinned.yaml"
+run var-pinned 0 "$BIN" show "$TMP/pinned.yaml" &&
+	expect var-pinned out "^Variant: seed 12 \(pinned by the file's 'seed:'\)"
+run var-pinned-other 1 "$BIN" validate --seed 13 "$TMP/pinned.yaml" &&
+	expect var-pinned-other err \
+	"pinned.yaml:.*: 'seed' pins this file to the variant of seed 12, not 13"
+{ sed '/^briefing:/,$d' $V; echo "  spare: {type: word}"; sed -n '/^briefing:/,$p' $V; } \
+	>"$TMP/unused.yaml"
+run var-unused 0 "$BIN" validate "$TMP/unused.yaml" &&
+	expect var-unused err \
+	"unused.yaml:11:3: warning: variable 'spare' is declared but never used"
+run var-undeclared 1 "$BIN" validate tests/data/bad/variables-undeclared.yaml &&
+	expect var-undeclared err \
+	"variables-undeclared.yaml:9:22: 'briefing': variable 'prot' is not declared"
+run var-help-up 0 "$BIN" help up && expect var-help-up out '^  --seed N '
+run var-help-selftest 0 "$BIN" help selftest &&
+	expect var-help-selftest out '^  --seeds N '
 
 # replay without a terminal prints the output stream, as asciinema cat
 # does (which wants /dev/tty, so it runs under script, raw for no CRLF).
@@ -288,5 +357,4 @@ run replay-idle 2 "$BIN" replay --idle-limit 0 x.cast &&
 run replay-help 0 "$BIN" help replay &&
 	expect replay-help out '^  --idle-limit S'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

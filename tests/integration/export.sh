@@ -12,36 +12,7 @@ BIN=$(realpath "${1:?usage: export.sh BREAKFIX}")
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 DATA=$TOP/tests/data/export
 CHECK=$TOP/tests/integration/export_check.py
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-skipped=0
-
-# run NAME WANT_STATUS CMD...: run CMD, keep stdout/stderr in $TMP.
-run() {
-	local name=$1 want=$2 got
-	shift 2
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		echo "FAIL $name: exit $got, wanted $want"
-		sed 's/^/  stderr: /' "$TMP/err" | head -5
-		failed=$((failed + 1))
-		return 1
-	fi
-	return 0
-}
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-
-# expect NAME FILE PATTERN: FILE (out or err) matches the grep pattern.
-expect() {
-	if grep -qE -- "$3" "$TMP/$2"; then ok "$1"; else
-		bad "$1" "$2 lacks /$3/"; sed 's/^/  /' "$TMP/$2" | head -10
-	fi
-}
+. "$TOP/tests/integration/lib.sh"
 
 # page NAME HTML PYTHON: the parsed page (p.tags, p.text, p.comments,
 # p.attrs) satisfies the Python assertions.
@@ -73,8 +44,7 @@ EOF
 browser() {
 	local got
 	if [ -z "$CHROMIUM_OK" ]; then
-		echo "skip $1: no chromium (scripts/deps.sh installs it)"
-		skipped=$((skipped + 1))
+		skip "$1" "no chromium (scripts/deps.sh installs it)"
 		return
 	fi
 	python3 "$CHECK" "$3" >"$TMP/browser" 2>&1
@@ -214,9 +184,4 @@ sed 's|<code>false</code>|<code><img src=x onerror=alert(1)></code>|' \
 browser "browser: a page with markup from the recording fails" 1 \
 	"$TMP/unescaped.html"
 
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
-[ "$failed" -eq 0 ]
+finish

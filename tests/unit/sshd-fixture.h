@@ -11,7 +11,7 @@
  * Use it from a cmocka group setup and teardown:
  *
  *	static struct sshd_fixture fx;
- *	setup:		sshd_fixture_start(&fx, "test_x", &cause)
+ *	setup:		return sshd_fixture_group(&fx, "test_x");
  *	each test:	sshd_fixture_need(&fx); g = sshd_fixture_connect(&fx);
  *	teardown:	sshd_fixture_stop(&fx)
  */
@@ -50,6 +50,12 @@ struct sshd_fixture {
  */
 int	 sshd_fixture_start(struct sshd_fixture *fx, const char *name,
 	    char **cause);
+
+/*
+ * sshd_fixture_start for a cmocka group setup: 0, or -1 with the cause
+ * printed on stderr.
+ */
+int	 sshd_fixture_group(struct sshd_fixture *fx, const char *name);
 
 /*
  * Stop sshd, remove the directory and free what fx holds. Accepts a

@@ -19,8 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-
 #include "cast.h"
+#include "chain.h"
+#include "file-fixture.h"
 #include "record.h"
 #include "util.h"
 
@@ -75,23 +76,6 @@ load(const char *path)
 	if ((c = cast_load(path, &cause)) == NULL)
 		fail_msg("cannot load %s: %s", path, cause);
 	return c;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct stat	 st;
-	char		*buf;
-	int		 fd;
-
-	assert_int_not_equal(fd = open(path, O_RDONLY), -1);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = xmalloc((size_t)st.st_size + 1);
-	assert_int_equal(read(fd, buf, (size_t)st.st_size), st.st_size);
-	buf[st.st_size] = '\0';
-	close(fd);
-	*len = (size_t)st.st_size;
-	return buf;
 }
 
 static char *
@@ -232,7 +216,7 @@ test_record_round_trip(void **state)
 	assert_false(c->truncated || c->backwards || c->skipped);
 	cast_free(c);
 	unlink(path);
-	xasprintf(&cause, "%s%s", path, RECORD_CHAIN_SUFFIX);
+	xasprintf(&cause, "%s%s", path, CHAIN_SUFFIX);
 	unlink(cause);
 	free(cause);
 	free(path);
@@ -313,12 +297,10 @@ test_bad_json(void **state)
 	free(cause);
 }
 
-static void
-test_header_types(void **state)
-{
-	static const struct {
-		const char	*header, *cause;
-	} bad[] = {
+/* Headers that are not asciicast v2, and what the reader says. */
+static const struct {
+	const char	*header, *cause;
+} bad_headers[] = {
 	    { "[2, 80, 24]", "the header is not a JSON object" },
 	    { "{\"width\": 80, \"height\": 24}",
 	      "not an asciicast version 2 header (\"version\" is missing)" },
@@ -368,21 +350,32 @@ test_header_types(void **state)
 	      "\"env\": {\"SHELL\": {}}}", "\"env.SHELL\" is not a string" },
 	    { "{\"version\": 2, \"width\": 80, \"height\": 24, "
 	      "\"theme\": 3}", "\"theme\" is not an object" },
-	};
-	struct cast	*c;
+};
+
+static void
+test_header_types(void **state)
+{
 	char		*in, *want;
 	size_t		 i;
 
 	(void)state;
-	for (i = 0; i < nitems(bad); i++) {
-		xasprintf(&in, "%s\n[1, \"o\", \"a\"]\n", bad[i].header);
-		xasprintf(&want, "x.cast:1: %s", bad[i].cause);
+	for (i = 0; i < nitems(bad_headers); i++) {
+		xasprintf(&in, "%s\n[1, \"o\", \"a\"]\n",
+		    bad_headers[i].header);
+		xasprintf(&want, "x.cast:1: %s", bad_headers[i].cause);
 		parse_fails(in, want);
 		free(in);
 		free(want);
 	}
+}
 
-	/* Optional fields: absent, null, or the right type. */
+/* Optional fields: absent, null, or the right type. */
+static void
+test_header_optional(void **state)
+{
+	struct cast	*c;
+
+	(void)state;
 	c = parse("{\"version\": 2, \"width\": 10000, \"height\": 1, "
 	    "\"timestamp\": null, \"idle_time_limit\": 1.5, \"duration\": 3, "
 	    "\"command\": \"bash\", \"title\": \"t\\u0000x\", "
@@ -606,7 +599,7 @@ test_load_equals_parse(void **state)
 
 	(void)state;
 	for (i = 0; i < nitems(fixtures); i++) {
-		buf = slurp(fixtures[i], &len);
+		buf = fixture_slurp(fixtures[i], &len);
 		a = load(fixtures[i]);
 		b = parse_len(buf, len);
 		assert_same(a, b);
@@ -655,7 +648,7 @@ test_fuzz_regressions(void **state)
 	for (i = 0; i < n; i++) {
 		if (list[i]->d_name[0] != '.') {
 			xasprintf(&file, "cast/fuzz/%s", list[i]->d_name);
-			bytes = slurp(file, &len);
+			bytes = fixture_slurp(file, &len);
 			cause = NULL;
 			c = cast_parse(file, bytes, len, &cause);
 			assert_true((c == NULL) != (cause == NULL));
@@ -695,6 +688,7 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bad_json),
 		cmocka_unit_test(test_header_types),
+		cmocka_unit_test(test_header_optional),
 		cmocka_unit_test(test_event_types),
 		cmocka_unit_test(test_huge_line),
 		cmocka_unit_test(test_backwards),

@@ -76,8 +76,9 @@ test_approximate(void **state)
 	    "[1.0, \"i\", \"\\u001b[A\\r\"]\n"		/* history */
 	    "[2.0, \"i\", \"systemctl sta\\tnginx\\r\"]\n"	/* completion */
 	    "[3.0, \"i\", \"ls\\u001b[Dx\\r\"]\n"		/* cursor left */
-	    "[4.0, \"i\", \"echo fine\\r\"]\n", &n);
-	assert_int_equal(n, 4);
+	    "[4.0, \"i\", \"echo fine\\r\"]\n"
+	    "[5.0, \"i\", \"\\u001b\\u00e9x\\r\"]\n", &n);	/* Alt-é */
+	assert_int_equal(n, 5);
 	assert_string_equal(c[0].text, "");
 	assert_int_equal(c[0].approximate, 1);
 	assert_string_equal(c[1].text, "systemctl stanginx");
@@ -85,6 +86,9 @@ test_approximate(void **state)
 	assert_int_equal(c[2].approximate, 1);
 	assert_string_equal(c[3].text, "echo fine");
 	assert_int_equal(c[3].approximate, 0);
+	/* The ESC and é's first byte are gone: its second is not UTF-8. */
+	assert_string_equal(c[4].text, "\xef\xbf\xbdx");
+	assert_int_equal(c[4].approximate, 1);
 	commands_free(c, n);
 }
 

@@ -77,8 +77,9 @@ test_params(void **state)
 	check("service", "unit", "$(reboot)", "'$(reboot)' is not a valid "
 	    "systemd unit name");
 	check("service", "action", "mask", NULL);
+	check("service", "action", "reload", NULL);
 	check("service", "action", "kill", "'kill' is not one of stop, "
-	    "disable, mask, start, restart, enable");
+	    "disable, mask, start, restart, enable, reload");
 	check("script", "run", "echo hi\nexit 0", NULL);
 }
 
@@ -147,6 +148,90 @@ test_types(void **state)
 	check("user", "name", "-o", "'-o' is not a valid user name");
 }
 
+static void
+test_new_kinds(void **state)
+{
+	(void)state;
+	check("file", "content_base64", "AAEC\n/w==\n", NULL);
+	check("file", "content_base64", "  aGk=", NULL);
+	check("file", "content_base64", "aGk", "base64 of 3 characters: not "
+	    "a multiple of 4 (is it cut short?)");
+	check("file", "content_base64", "aG!=", "'!' at byte 3 is not base64 "
+	    "(A-Z, a-z, 0-9, '+', '/'; '=' only at the end)");
+	check("file", "content_base64", "aG==aGk=", "'a' at byte 5 is not "
+	    "base64 (A-Z, a-z, 0-9, '+', '/'; '=' only at the end)");
+	check("file", "content_base64", "aGk=\x01", "byte 5 is not base64 "
+	    "(A-Z, a-z, 0-9, '+', '/'; '=' only at the end)");
+	check("mount", "options", "noexec", NULL);
+	check("mount", "options", "ro,nosuid,nodev,noatime", NULL);
+	check("mount", "options", "noexec,exec", "'noexec' and 'exec' "
+	    "contradict each other");
+	check("mount", "options", "ro,ro", "'ro' is named twice");
+	check("mount", "options", "noexec,,nodev", "an empty item in "
+	    "'noexec,,nodev' (a comma too many?)");
+	check("mount", "options", "noexec,x-systemd.automount", "'x-systemd."
+	    "automount' is not a mount option breakfix sets (ro, rw, noexec, "
+	    "exec, nosuid, suid, nodev, dev, noatime, atime)");
+	check("mount", "options", "ro,'; reboot", "''; reboot' is not a "
+	    "mount option breakfix sets (ro, rw, noexec, exec, nosuid, suid, "
+	    "nodev, dev, noatime, atime)");
+	check("mount", "options", "ro,noexec,nosuid,nodev,noatime,ro,ro,ro,"
+	    "ro,ro,ro,ro,ro,ro,ro,ro,ro,ro", "'ro' is named twice");
+	check("capability", "caps", "cap_net_bind_service", NULL);
+	check("capability", "caps", "cap_net_raw,cap_checkpoint_restore",
+	    NULL);
+	check("capability", "caps", "cap_net_bind", "'cap_net_bind' is not a "
+	    "capability (did you mean 'cap_net_bind_service'?)");
+	check("capability", "caps", "net_raw", "'net_raw' is not a "
+	    "capability (did you mean 'cap_net_raw'?)");
+	check("capability", "caps", "cap_sys_admn", "'cap_sys_admn' is not a "
+	    "capability (did you mean 'cap_sys_admin'?)");
+	check("capability", "caps", "CAP_NET_RAW", "'CAP_NET_RAW' is not a "
+	    "capability (write them as getcap does: cap_net_bind_service)");
+	check("capability", "caps", "cap_chown,cap_chown", "'cap_chown' is "
+	    "named twice");
+	check("capability", "caps", "cap_chown,cap_dac_override,"
+	    "cap_dac_read_search,cap_fowner,cap_fsetid,cap_kill,cap_setgid,"
+	    "cap_setuid,cap_setpcap,cap_linux_immutable,cap_net_bind_service,"
+	    "cap_net_broadcast,cap_net_admin,cap_net_raw,cap_ipc_lock,"
+	    "cap_ipc_owner,cap_sys_module", "more than 16 capabilities");
+	check("capability", "action", "set", NULL);
+	check("capability", "flags", "e", "'e' is not one of ep, eip, p, ip");
+	check("user", "action", "add-groups", NULL);
+	check("user", "groups", "adm,www-data", NULL);
+	check("user", "groups", "adm;id", "'adm;id' is not a valid group "
+	    "name");
+	check("user", "groups", "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q",
+	    "more than 16 groups");
+	check("user", "groups", "a234567890123456789012345678901234",
+	    "'a234567890123456789012345678901234' is longer than 32 "
+	    "characters");
+	check("immutable", "attribute", "append-only", NULL);
+	check("immutable", "attribute", "append", "'append' is not one of "
+	    "immutable, append-only");
+}
+
+/* Masks in the kernel's numbering; opposites of mount options. */
+static void
+test_helpers(void **state)
+{
+	char	*r;
+
+	(void)state;
+	assert_true(fault_caps_mask("cap_chown") == 1);
+	assert_true(fault_caps_mask("cap_net_bind_service") == 1U << 10);
+	assert_true(fault_caps_mask("cap_net_raw,cap_net_admin") ==
+	    ((1U << 13) | (1U << 12)));
+	assert_true(fault_caps_mask("cap_checkpoint_restore") ==
+	    (uint64_t)1 << 40);
+	r = fault_mount_replaced("noexec,ro");
+	assert_string_equal(r, "ro,rw,noexec,exec");
+	free(r);
+	r = fault_mount_replaced("dev");
+	assert_string_equal(r, "nodev,dev");
+	free(r);
+}
+
 int
 main(void)
 {
@@ -154,6 +239,8 @@ main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_new_kinds),
+		cmocka_unit_test(test_helpers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,29 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-
 #include "fault.h"
+#include "file-fixture.h"
 #include "inject.h"
 #include "scenario-fixture.h"
 #include "util.h"
 
 #define FIXTURES	DATADIR "/inject"
-
-static char *
-slurp(const char *path)
-{
-	FILE	*f = fopen(path, "r");
-	char	*buf = NULL;
-	size_t	 len = 0;
-
-	if (f == NULL)
-		return NULL;
-	buf = xmalloc(1024 * 1024);
-	len = fread(buf, 1, 1024 * 1024 - 1, f);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* A scenario whose faults are the YAML list text. */
 static struct scenario *
@@ -117,14 +101,14 @@ test_golden(void **state)
 		xasprintf(&path, "%s/%s", FIXTURES, e->d_name);
 		xasprintf(&golden, "%s/%.*s.plan", FIXTURES, (int)len - 5,
 		    e->d_name);
-		assert_non_null(yaml = slurp(path));
+		assert_non_null(yaml = fixture_slurp(path, NULL));
 		got = plans_of(yaml, &kinds, &nkinds);
 		if (update) {
 			assert_non_null(f = fopen(golden, "w"));
 			fputs(got, f);
 			fclose(f);
 		}
-		if ((want = slurp(golden)) == NULL)
+		if ((want = fixture_slurp(golden, NULL)) == NULL)
 			fail_msg("%s: missing (UPDATE_GOLDEN=1 makes it)",
 			    golden);
 		if (strcmp(got, want) != 0) {

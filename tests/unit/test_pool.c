@@ -4,7 +4,7 @@
  *
  * Each test gets its own state directory holding a built image
  * (images/debian-12/manifest.json and empty files) and pool members as
- * exercise_pool_make leaves them: a record in exercises/<id>/ and a
+ * pool_make leaves them: a record in exercises/<id>/ and a
  * domain "breakfix-<id>" in test:///default, running (hot) or managed
  * saved (warm). The test driver never opens the domain's paths.
  *
@@ -49,7 +49,7 @@
 
 #define WHY_EMPTY	"the pool is empty"
 #define WHY_FITS	"no member fits this scenario's VM (image, memory, " \
-			"vCPUs, disk)"
+			"vCPUs, disk, extra disks)"
 #define WHY_STALE	"its members are stale (an older image build, or " \
 			"lost); the next fill replaces them"
 #define WHY_BOOTING	"its members are still booting"
@@ -82,6 +82,7 @@ default_shape(void)
 {
 	struct exercise_shape	 shape;
 
+	memset(&shape, 0, sizeof shape);
 	shape.image = SCENARIO_DEFAULT_IMAGE;
 	shape.memory = SCENARIO_DEFAULT_MEMORY;
 	shape.vcpus = SCENARIO_DEFAULT_VCPUS;
@@ -146,7 +147,7 @@ make_image(const char *name, const char *built_at)
 	free(dir);
 }
 
-/* The record, as exercise_pool_make writes it. Returns 0 or -1. */
+/* The record, as pool_make writes it. Returns 0 or -1. */
 static int
 save_record(const struct member *m, char **cause)
 {
@@ -355,7 +356,7 @@ claim(struct vm_conn *vc, char **why)
 	char			*id = NULL, *cause = NULL;
 
 	*why = NULL;
-	if (pool_claim(vc, &shape, EXERCISE_ACCEL_AUTO, &id, why,
+	if (pool_claim(vc, &shape, VM_ACCEL_AUTO, &id, why,
 	    &cause) != 0)
 		fail_cause("pool_claim", cause);
 	assert_null(cause);
@@ -378,7 +379,7 @@ assert_claims(struct vm_conn *vc, const char *want)
 
 static void
 assert_claims_none(struct vm_conn *vc, const struct exercise_shape *shape,
-    enum exercise_accel_choice accel, const char *want_why)
+    enum vm_accel accel, const char *want_why)
 {
 	char	*id = NULL, *why = NULL, *cause = NULL;
 
@@ -494,58 +495,51 @@ test_list_empty(void **state)
 	pool_members_free(v, n);
 }
 
+/* Members as test_list makes them; id order is not age order. */
+static const struct member list_members[] = {
+	{ "ex-a", "pooled", STAMP, T0 + 4, DOM_WARM, 0 },
+	{ "ex-b", "pooled", STAMP, T0 + 1, DOM_HOT, 0 },
+	{ "ex-c", "pooled", OLD_STAMP, T0 + 2, DOM_WARM, 0 },
+	{ "ex-d", "pooled", STAMP, T0 + 3, DOM_NONE, 0 },
+	{ "ex-e", "filling", STAMP, T0 + 5, DOM_HOT, 0 },
+	{ "ex-f", "pooled", STAMP, T0 + 1, DOM_OFF, 0 },
+	{ "ex-g", "pooled", STAMP, T0, DOM_WARM, 1ULL << 30 },
+	/* Not members: claimed, and an ordinary exercise. */
+	{ "ex-h", "claimed", STAMP, T0, DOM_HOT, 0 },
+	{ "ex-i", "ready", "", T0, DOM_HOT, 0 },
+};
+
+/* ... and how pool_list sees them, by age, with no fill running. */
+static const struct {
+	const char	*id;
+	const char	*state;
+	enum vm_state	 vm;
+	int		 has_domain;
+	int		 stale;
+} list_want[] = {
+	{ "ex-g", "pooled", VM_STATE_SAVED, 1, 0 },
+	{ "ex-b", "pooled", VM_STATE_RUNNING, 1, 0 },
+	{ "ex-f", "pooled", VM_STATE_SHUTOFF, 1, 1 },	/* not saved */
+	{ "ex-c", "pooled", VM_STATE_SAVED, 1, 1 },	/* older build */
+	{ "ex-d", "pooled", VM_STATE_OTHER, 0, 1 },	/* lost */
+	{ "ex-a", "pooled", VM_STATE_SAVED, 1, 0 },
+	{ "ex-e", "filling", VM_STATE_RUNNING, 1, 1 },	/* no fill */
+};
+
 static void
-test_list(void **state)
+assert_listed(const struct pool_member *v, size_t n)
 {
-	static const struct member members[] = {
-		/* id order is not age order: the list is by age. */
-		{ "ex-a", "pooled", STAMP, T0 + 4, DOM_WARM, 0 },
-		{ "ex-b", "pooled", STAMP, T0 + 1, DOM_HOT, 0 },
-		{ "ex-c", "pooled", OLD_STAMP, T0 + 2, DOM_WARM, 0 },
-		{ "ex-d", "pooled", STAMP, T0 + 3, DOM_NONE, 0 },
-		{ "ex-e", "filling", STAMP, T0 + 5, DOM_HOT, 0 },
-		{ "ex-f", "pooled", STAMP, T0 + 1, DOM_OFF, 0 },
-		{ "ex-g", "pooled", STAMP, T0, DOM_WARM, 1ULL << 30 },
-		/* Not members: claimed, and an ordinary exercise. */
-		{ "ex-h", "claimed", STAMP, T0, DOM_HOT, 0 },
-		{ "ex-i", "ready", "", T0, DOM_HOT, 0 },
-	};
-	static const struct {
-		const char	*id;
-		const char	*state;
-		enum vm_state	 vm;
-		int		 has_domain;
-		int		 stale;
-	} want[] = {
-		{ "ex-g", "pooled", VM_STATE_SAVED, 1, 0 },
-		{ "ex-b", "pooled", VM_STATE_RUNNING, 1, 0 },
-		{ "ex-f", "pooled", VM_STATE_SHUTOFF, 1, 1 },	/* not saved */
-		{ "ex-c", "pooled", VM_STATE_SAVED, 1, 1 },	/* older build */
-		{ "ex-d", "pooled", VM_STATE_OTHER, 0, 1 },	/* lost */
-		{ "ex-a", "pooled", VM_STATE_SAVED, 1, 0 },
-		{ "ex-e", "filling", VM_STATE_RUNNING, 1, 1 },	/* no fill */
-	};
-	struct vm_conn		*vc = *state;
-	struct pool_member	*v = NULL;
-	char			*cause = NULL;
-	size_t			 n, i;
-	int			 fd;
+	size_t	 i;
 
-	add_all(vc, members, nitems(members));
-	write_overlay("ex-a", 65536);	/* something to measure */
-
-	assert_int_equal(pool_filling(), 0);
-	assert_int_equal(pool_list(vc, &v, &n, &cause), 0);
-	assert_null(cause);
-	assert_int_equal(n, nitems(want));
+	assert_int_equal(n, nitems(list_want));
 	for (i = 0; i < n; i++) {
-		assert_string_equal(v[i].id, want[i].id);
-		assert_string_equal(v[i].state, want[i].state);
+		assert_string_equal(v[i].id, list_want[i].id);
+		assert_string_equal(v[i].state, list_want[i].state);
 		assert_string_equal(v[i].image, IMAGE);
-		assert_int_equal(v[i].has_domain, want[i].has_domain);
-		if (want[i].has_domain)
-			assert_int_equal(v[i].vm, want[i].vm);
-		assert_int_equal(v[i].stale, want[i].stale);
+		assert_int_equal(v[i].has_domain, list_want[i].has_domain);
+		if (list_want[i].has_domain)
+			assert_int_equal(v[i].vm, list_want[i].vm);
+		assert_int_equal(v[i].stale, list_want[i].stale);
 		assert_true(v[i].disk > 0);	/* its exercise.json */
 		assert_ptr_equal(v[i].shape.image, v[i].image);
 		assert_int_equal(v[i].shape.vcpus, SCENARIO_DEFAULT_VCPUS);
@@ -553,16 +547,44 @@ test_list(void **state)
 		assert_int_equal(v[i].shape.memory, strcmp(v[i].id, "ex-g") ==
 		    0 ? 1ULL << 30 : SCENARIO_DEFAULT_MEMORY);
 	}
+}
+
+static void
+test_list(void **state)
+{
+	struct vm_conn		*vc = *state;
+	struct pool_member	*v = NULL;
+	char			*cause = NULL;
+	size_t			 n;
+
+	add_all(vc, list_members, nitems(list_members));
+	write_overlay("ex-a", 65536);	/* something to measure */
+
+	assert_int_equal(pool_filling(), 0);
+	assert_int_equal(pool_list(vc, &v, &n, &cause), 0);
+	assert_null(cause);
+	assert_listed(v, n);
 	assert_int_equal(v[0].created, T0);
 	assert_int_equal(v[1].created, T0 + 1);	/* ex-b before ex-f */
 	assert_true(v[5].disk >= 65536);	/* ex-a's disk.qcow2 */
 	pool_members_free(v, n);
+}
 
-	/* A fill holds pool/fill.lock: its "filling" member is live. */
+/* A fill holds pool/fill.lock: its "filling" member is live. */
+static void
+test_list_filling(void **state)
+{
+	struct vm_conn		*vc = *state;
+	struct pool_member	*v = NULL;
+	char			*cause = NULL;
+	size_t			 n;
+	int			 fd;
+
+	add_all(vc, list_members, nitems(list_members));
 	assert_true((fd = fake_fill()) != -1);
 	assert_int_equal(pool_filling(), (int)getpid());
 	assert_int_equal(pool_list(vc, &v, &n, &cause), 0);
-	assert_int_equal(n, nitems(want));
+	assert_int_equal(n, nitems(list_want));
 	assert_string_equal(v[6].id, "ex-e");
 	assert_int_equal(v[6].stale, 0);
 	assert_int_equal(v[3].stale, 1);	/* the others stay as they were */
@@ -573,8 +595,7 @@ test_list(void **state)
 	/* The fill is gone (its pid is still in the file). */
 	assert_int_equal(pool_filling(), 0);
 	assert_int_equal(pool_list(vc, &v, &n, &cause), 0);
-	assert_int_equal(n, nitems(want));
-	assert_int_equal(v[6].stale, 1);
+	assert_listed(v, n);
 	pool_members_free(v, n);
 }
 
@@ -627,9 +648,9 @@ test_claim_empty(void **state)
 	struct exercise_shape	 shape = default_shape();
 	struct vm_conn		*vc = *state;
 
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_EMPTY);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_EMPTY);
 	add_all(vc, others, nitems(others));
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_EMPTY);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_EMPTY);
 	assert_record_state("ex-c", "claimed");
 	assert_record_state("ex-r", "ready");
 }
@@ -652,33 +673,37 @@ test_claim_shape(void **state)
 	add_all(vc, members, nitems(members));
 	shape = default_shape();
 	shape.memory = 1ULL << 30;
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_FITS);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_FITS);
 	shape = default_shape();
 	shape.vcpus = 2;
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_FITS);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_FITS);
 	shape = default_shape();
 	shape.disk = 8ULL << 30;
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_FITS);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_FITS);
 	shape = default_shape();
 	shape.image = "debian-13";
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_FITS);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_FITS);
+	/* Members have no extra disks: a scenario with some boots cold. */
 	shape = default_shape();
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_KVM, WHY_ACCEL);
+	shape.ndisks = 1;
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_FITS);
+	shape = default_shape();
+	assert_claims_none(vc, &shape, VM_ACCEL_KVM, WHY_ACCEL);
 	assert_record_state("ex-1", "pooled");
 	assert_record_state("ex-2", "pooled");
 
 	/* A member of that other shape goes to that shape only. */
 	add(vc, &big);
 	shape.memory = 1ULL << 30;
-	assert_int_equal(pool_claim(vc, &shape, EXERCISE_ACCEL_TCG, &id, &why,
+	assert_int_equal(pool_claim(vc, &shape, VM_ACCEL_TCG, &id, &why,
 	    &cause), 0);
 	assert_null(why);
 	assert_non_null(id);
 	assert_string_equal(id, "ex-big");
 	free(id);
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_FITS);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_FITS);
 	shape = default_shape();
-	assert_int_equal(pool_claim(vc, &shape, EXERCISE_ACCEL_TCG, &id, &why,
+	assert_int_equal(pool_claim(vc, &shape, VM_ACCEL_TCG, &id, &why,
 	    &cause), 0);
 	assert_null(why);
 	assert_non_null(id);
@@ -703,13 +728,13 @@ test_claim_booting(void **state)
 
 	add(vc, &booting);
 	assert_true((fd = fake_fill()) != -1);
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_BOOTING);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_BOOTING);
 	assert_record_state("ex-boot", "filling");
 	add(vc, &ready);
 	assert_claims(vc, "ex-ready");
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_BOOTING);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_BOOTING);
 	close(fd);
-	assert_claims_none(vc, &shape, EXERCISE_ACCEL_AUTO, WHY_STALE);
+	assert_claims_none(vc, &shape, VM_ACCEL_AUTO, WHY_STALE);
 }
 
 static const struct member race[] = {
@@ -740,7 +765,7 @@ claimer(int ready, int go, int out)
 		cause = xstrdup("no go");
 		goto fail;
 	}
-	if (pool_claim(vc, &shape, EXERCISE_ACCEL_AUTO, &id, &why,
+	if (pool_claim(vc, &shape, VM_ACCEL_AUTO, &id, &why,
 	    &cause) != 0)
 		goto fail;
 	if (id != NULL)
@@ -757,15 +782,58 @@ fail:
 	_exit(1);
 }
 
+/*
+ * One round: CLAIMERS processes claim at once; returns what they said,
+ * one line each ("id ID" or "none WHY"), in buf.
+ */
+static void
+race_round(int round, char *buf, size_t size)
+{
+	pid_t		 pids[CLAIMERS];
+	ssize_t		 len, r;
+	size_t		 i;
+	int		 ready[2], go[2], out[2], status;
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(out), 0);
+	fflush(NULL);
+	for (i = 0; i < CLAIMERS; i++) {
+		assert_true((pids[i] = fork()) != -1);
+		if (pids[i] == 0) {
+			close(ready[0]);
+			close(go[1]);
+			close(out[0]);
+			claimer(ready[1], go[0], out[1]);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	close(out[1]);
+	for (i = 0; i < CLAIMERS; i++)
+		assert_int_equal(read(ready[0], buf, 1), 1);
+	close(go[1]);		/* go */
+	len = 0;
+	while ((r = read(out[0], buf + len, size - 1 - len)) > 0)
+		len += r;
+	assert_true(r == 0);
+	buf[len] = '\0';
+	close(out[0]);
+	close(ready[0]);
+	for (i = 0; i < CLAIMERS; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			fail_msg("round %d: a claimer failed: %s", round, buf);
+	}
+}
+
 /* Four processes claim two members at once: each goes to one of them. */
 static void
 test_claim_concurrent(void **state)
 {
 	char		 buf[4096], *line, *next, *got[CLAIMERS];
-	pid_t		 pids[CLAIMERS];
-	ssize_t		 len, r;
 	size_t		 i, j, ids, nones;
-	int		 ready[2], go[2], out[2], round, status;
+	int		 round;
 
 	(void)state;
 	for (round = 0; round < ROUNDS; round++) {
@@ -775,40 +843,7 @@ test_claim_concurrent(void **state)
 			if (save_record(&race[i], &cause) != 0)
 				fail_cause(race[i].id, cause);
 		}
-		assert_int_equal(pipe(ready), 0);
-		assert_int_equal(pipe(go), 0);
-		assert_int_equal(pipe(out), 0);
-		fflush(NULL);
-		for (i = 0; i < CLAIMERS; i++) {
-			assert_true((pids[i] = fork()) != -1);
-			if (pids[i] == 0) {
-				close(ready[0]);
-				close(go[1]);
-				close(out[0]);
-				claimer(ready[1], go[0], out[1]);
-			}
-		}
-		close(ready[1]);
-		close(go[0]);
-		close(out[1]);
-		for (i = 0; i < CLAIMERS; i++)
-			assert_int_equal(read(ready[0], buf, 1), 1);
-		close(go[1]);		/* go */
-
-		len = 0;
-		while ((r = read(out[0], buf + len, sizeof buf - 1 - len)) > 0)
-			len += r;
-		assert_true(r == 0);
-		buf[len] = '\0';
-		close(out[0]);
-		close(ready[0]);
-		for (i = 0; i < CLAIMERS; i++) {
-			assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
-			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-				fail_msg("round %d: a claimer failed: %s",
-				    round, buf);
-		}
-
+		race_round(round, buf, sizeof buf);
 		ids = nones = 0;
 		for (line = buf; *line != '\0'; line = next) {
 			assert_non_null(next = strchr(line, '\n'));
@@ -881,6 +916,34 @@ test_drain(void **state)
 	assert_null(cause);
 }
 
+/* Which exercises are up: domains that are not pool members. */
+static void
+test_list_up(void **state)
+{
+	static const struct member members[] = {
+		{ "ex-w", "pooled", STAMP, T0, DOM_WARM, 0 },
+		{ "ex-claimed", "claimed", STAMP, T0, DOM_HOT, 0 },
+		{ "web-down-0001", "ready", "", T0, DOM_HOT, 0 },
+		{ "web-down-0002", "down", "", T0, DOM_NONE, 0 },
+		{ "disk-full-0003", "ready", "", T0, DOM_OFF, 0 },
+	};
+	struct vm_conn		*vc = *state;
+	struct vm_entry		*v;
+	char			*cause = NULL;
+	size_t			 n, pooled;
+
+	add_all(vc, members, nitems(members));
+	assert_int_equal(exercise_list_up(vc, &v, &n, &pooled, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(pooled, 2);
+	assert_string_equal(exercise_id_of(v[0].name), "disk-full-0003");
+	assert_string_equal(exercise_id_of(v[1].name), "web-down-0001");
+	vm_entries_free(v, n);
+	assert_int_equal(exercise_list_up(vc, &v, &n, NULL, &cause), 0);
+	assert_int_equal(n, 2);
+	vm_entries_free(v, n);
+}
+
 /* A running fill is stopped first: drain waits for its lock. */
 static void
 test_drain_stops_fill(void **state)
@@ -931,31 +994,31 @@ test_config(void **state)
 	unsetenv("BREAKFIX_POOL_SIZE");
 	unsetenv("BREAKFIX_POOL_HOT");
 	unsetenv("BREAKFIX_POOL_DISK");
-	assert_int_equal(pool_config(&c, &cause), 0);
+	assert_int_equal(pool_config_load(&c, &cause), 0);
 	assert_int_equal(c.size, POOL_SIZE_DEFAULT);
 	assert_int_equal(c.hot, 0);
 	assert_true(c.disk == POOL_DISK_DEFAULT);
 	assert_int_equal(c.size_from, POOL_FROM_DEFAULT);
 
-	assert_int_equal(pool_set(4, 2, NULL, &kept, &cause), 0);
-	assert_int_equal(pool_set(-1, -1, "1G", &kept, &cause), 0);
+	assert_int_equal(pool_config_set(4, 2, NULL, &kept, &cause), 0);
+	assert_int_equal(pool_config_set(-1, -1, "1G", &kept, &cause), 0);
 	assert_int_equal(kept.size, 4);
 	assert_int_equal(kept.hot, 2);
 	assert_true(kept.disk == 1ULL << 30);
-	assert_int_equal(pool_config(&c, &cause), 0);
+	assert_int_equal(pool_config_load(&c, &cause), 0);
 	assert_int_equal(c.size, 4);
 	assert_int_equal(c.size_from, POOL_FROM_SETTINGS);
 	assert_int_equal(c.disk_from, POOL_FROM_SETTINGS);
 
 	/* The environment wins; a smaller size caps the kept hot. */
 	setenv("BREAKFIX_POOL_SIZE", "1", 1);
-	assert_int_equal(pool_config(&c, &cause), 0);
+	assert_int_equal(pool_config_load(&c, &cause), 0);
 	assert_int_equal(c.size, 1);
 	assert_int_equal(c.size_from, POOL_FROM_ENV);
 	assert_int_equal(c.hot, 1);
 	assert_int_equal(c.hot_from, POOL_FROM_SETTINGS);
 	setenv("BREAKFIX_POOL_HOT", "2", 1);
-	assert_int_equal(pool_config(&c, &cause), -1);
+	assert_int_equal(pool_config_load(&c, &cause), -1);
 	assert_string_equal(cause, "BREAKFIX_POOL_HOT='2': expected a number "
 	    "from 0 to 1");
 	free(cause);
@@ -964,12 +1027,12 @@ test_config(void **state)
 	unsetenv("BREAKFIX_POOL_HOT");
 
 	/* A refused set leaves the file as it was. */
-	assert_int_equal(pool_set(1, -1, NULL, &kept, &cause), -1);
+	assert_int_equal(pool_config_set(1, -1, NULL, &kept, &cause), -1);
 	assert_string_equal(cause, "2 hot of 1 members: hot cannot be more "
 	    "than the size");
 	free(cause);
 	cause = NULL;
-	assert_int_equal(pool_config(&c, &cause), 0);
+	assert_int_equal(pool_config_load(&c, &cause), 0);
 	assert_int_equal(c.size, 4);
 }
 
@@ -980,6 +1043,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_list_empty, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_filling, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_claim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_empty, setup,
 		    teardown),
@@ -990,6 +1055,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_claim_concurrent, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_drain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drain_stops_fill, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_config, setup, teardown),

@@ -66,6 +66,13 @@ setup(void **state)
 	    "{\"time\":1400,\"event\":\"check\",\"results\":["
 	    "{\"id\":\"config-valid\",\"pass\":true},"
 	    "{\"id\":\"served\",\"pass\":false}]}\n"
+	    "{\"time\":1500,\"event\":\"admin\",\"status\":\"altered\","
+	    "\"detail\":\"/home/breakfix/.ssh/authorized_keys\"}\n"
+	    "{\"time\":1600,\"event\":\"admin\",\"status\":\"altered\","
+	    "\"detail\":\"/home/breakfix/.ssh/authorized_keys\"}\n"
+	    "{\"time\":1600,\"event\":\"admin\",\"status\":\"lost\","
+	    "\"detail\":\"admin channel lost: \\u001b[2Jx\"}\n"
+	    "{\"time\":1650,\"event\":\"admin\",\"status\":\"lost\"}\n"
 	    "{\"time\":1700,\"event\":\"check\",\"results\":["
 	    "{\"id\":\"config-valid\",\"pass\":true},"
 	    "{\"id\":\"served\",\"pass\":true},{\"id\":\"gone\",\"pass\":true}]}\n");
@@ -121,6 +128,15 @@ test_report(void **state)
 	assert_int_equal(r->checks[0].first_pass, 1400);
 	assert_int_equal(r->checks[0].last, 1);
 	assert_int_equal(r->checks[1].first_pass, 1700);
+	/* The admin channel: each kind of event once, first seen, defanged. */
+	assert_int_equal(r->nadmin, 2);
+	assert_int_equal(r->admin[0].time, 1500);
+	assert_string_equal(r->admin[0].status, "altered");
+	assert_string_equal(r->admin[0].detail,
+	    "/home/breakfix/.ssh/authorized_keys");
+	assert_int_equal(r->admin[1].time, 1600);
+	assert_string_equal(r->admin[1].status, "lost");
+	assert_string_equal(r->admin[1].detail, "admin channel lost: x");
 	assert_int_equal(r->hints_total, 3);
 	assert_int_equal(r->hints_shown, 2);	/* 99 is not a hint */
 	assert_int_equal(r->nsessions, 2);

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-
 #include "diag.h"
+#include "file-fixture.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -178,24 +178,6 @@ test_defaults(void **state)
 	scenario_free(sc);
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE	*fp;
-	char	*buf;
-	long	 len;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	rewind(fp);
-	buf = xmalloc((size_t)len + 1);
-	buf[fread(buf, 1, (size_t)len, fp)] = '\0';
-	fclose(fp);
-	return buf;
-}
-
 /* Load file; all messages joined by newlines. */
 static char *
 messages(const char *file, int *ok)
@@ -247,7 +229,7 @@ test_golden_bad(void **state)
 			fputs(got, fp);
 			fclose(fp);
 		}
-		if ((want = slurp(errfile)) == NULL)
+		if ((want = fixture_slurp(errfile, NULL)) == NULL)
 			fail_msg("%s: no golden file (run with "
 			    "UPDATE_GOLDEN=1)", errfile);
 		if (strcmp(got, want) != 0)
@@ -379,6 +361,51 @@ test_parse_size_limit(void **state)
 	diag_free(d);
 }
 
+/* Host checks: kinds, defaults filled in, and their URLs. */
+static void
+test_host_checks(void **state)
+{
+	struct diag			*d = diag_new("good/host-checks.yaml");
+	struct scenario			*sc;
+	const struct scenario_check	*ck;
+	char				*url;
+
+	(void)state;
+	sc = scenario_load("good/host-checks.yaml", d);
+	assert_non_null(sc);
+	assert_int_equal(sc->nchecks, 4);
+	ck = &sc->checks[0];
+	assert_int_equal(ck->kind, SCENARIO_CHECK_RUN);
+	assert_false(scenario_check_on_host(ck));
+	ck = &sc->checks[1];
+	assert_int_equal(ck->kind, SCENARIO_CHECK_HTTP);
+	assert_true(scenario_check_on_host(ck));
+	assert_null(ck->run);
+	assert_int_equal(ck->probe.port, 80);
+	assert_string_equal(ck->probe.path, "/");
+	assert_int_equal(ck->probe.status, 200);
+	assert_string_equal(ck->probe.contains,
+	    "<h1>Northwind Operations Portal</h1>");
+	assert_int_equal(ck->timeout, 15);
+	url = scenario_check_url(ck);
+	assert_string_equal(url, "http://portal.northwind.internal/");
+	free(url);
+	ck = &sc->checks[2];
+	assert_string_equal(ck->probe.host, "localhost");
+	assert_int_equal(ck->probe.status, 503);
+	assert_null(ck->probe.contains);
+	assert_int_equal(ck->timeout, 30);
+	url = scenario_check_url(ck);
+	assert_string_equal(url, "http://localhost:8080/health?full=1");
+	free(url);
+	ck = &sc->checks[3];
+	assert_int_equal(ck->kind, SCENARIO_CHECK_TCP);
+	assert_string_equal(scenario_check_kind_name(ck->kind), "tcp");
+	assert_int_equal(ck->probe.port, 5432);
+	scenario_free(sc);
+	diag_free(d);
+}
+
 static int
 setup(void **state)
 {
@@ -397,6 +424,7 @@ main(void)
 		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_special_files),
 		cmocka_unit_test(test_parse_size_limit),
+		cmocka_unit_test(test_host_checks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

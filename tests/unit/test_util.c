@@ -93,7 +93,7 @@ test_write_json(void **state)
 	xasprintf(&path, "%s/a.json", dir);
 	xasprintf(&tmp, "%s.tmp", path);
 	j = json_pack("{s:i, s:s}", "size", 3, "disk", "8G");
-	assert_int_equal(util_write_json(j, path, 0640, &cause), 0);
+	assert_int_equal(util_write_json(j, path, 0640, -1, &cause), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(access(tmp, F_OK), -1);
@@ -101,11 +101,20 @@ test_write_json(void **state)
 	assert_non_null(back);
 	assert_true(json_equal(j, back));
 	json_decref(back);
+
+	/* The group given is set; a link planted at the temporary file is
+	 * replaced, never followed. */
+	assert_int_equal(symlink("/tmp/test_util-never-made", tmp), 0);
+	assert_int_equal(util_write_json(j, path, 0640, 65534, &cause), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_gid, 65534);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(access("/tmp/test_util-never-made", F_OK), -1);
 	free(path);
 	free(tmp);
 
 	xasprintf(&path, "%s/missing/a.json", dir);
-	assert_int_equal(util_write_json(j, path, 0644, &cause), -1);
+	assert_int_equal(util_write_json(j, path, 0644, -1, &cause), -1);
 	assert_non_null(strstr(cause, "cannot write '"));
 	assert_non_null(strstr(cause, "missing/a.json.tmp'"));
 	free(cause);

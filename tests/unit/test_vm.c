@@ -10,6 +10,8 @@
  * UPDATE_GOLDEN=1 rewrites the golden files in tests/data/vm from the
  * current output.
  */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,11 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
-
 #include <libvirt/libvirt.h>
 #include <libxml/parser.h>
 
+#include "config.h"
+#include "file-fixture.h"
 #include "util.h"
 #include "vm.h"
 
@@ -106,26 +110,6 @@ roundtrip_spec(const char *name)
 	return spec;
 }
 
-static char *
-read_file(const char *path)
-{
-	FILE	*fp;
-	char	*buf;
-	long	 len;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	rewind(fp);
-	buf = xmalloc(len + 1);
-	if (fread(buf, 1, len, fp) != (size_t)len)
-		len = 0;
-	buf[len] = '\0';
-	fclose(fp);
-	return buf;
-}
-
 static void
 check_golden(const struct vm_spec *spec, const char *file)
 {
@@ -141,7 +125,7 @@ check_golden(const struct vm_spec *spec, const char *file)
 		fputs(xml, fp);
 		assert_int_equal(fclose(fp), 0);
 	}
-	want = read_file(path);
+	want = fixture_slurp(path, NULL);
 	assert_non_null(want);
 	assert_string_equal(xml, want);
 
@@ -171,6 +155,51 @@ test_golden_kvm(void **state)
 
 	(void)state;
 	check_golden(&spec, "kvm.xml");
+}
+
+/* Extra disks: hostile paths and serial numbers escaped too. */
+static void
+test_golden_disks(void **state)
+{
+	static const char *const files[] = { "/srv/a&b/disk-data.qcow2",
+	    "/srv/'x'/disk-<spare>.qcow2" };
+	static const char *const serials[] = { "data", "sp&<>'\"are" };
+	struct vm_spec	 spec = kvm_spec();
+
+	(void)state;
+	spec.extra_disks = files;
+	spec.extra_serials = serials;
+	spec.nextra = nitems(files);
+	check_golden(&spec, "disks.xml");
+}
+
+/*
+ * The verdict that KVM does not work here is root's alone, and written
+ * through no link planted in its place.
+ */
+static void
+test_kvm_verdict(void **state)
+{
+	char		 dir[] = "/tmp/test_vm.XXXXXX", *p, *target, *cmd;
+	struct stat	 st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	config_set_state_dir(dir);
+	xasprintf(&p, "%s/accel-kvm-broken", dir);
+	xasprintf(&target, "%s/elsewhere", dir);
+	assert_int_equal(symlink(target, p), 0);
+	vm_host_kvm_failed("planted");
+	assert_int_equal(access(target, F_OK), -1);
+	assert_int_equal(unlink(p), 0);
+	vm_host_kvm_failed("a KVM guest printed nothing");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	xasprintf(&cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(p);
+	free(target);
 }
 
 static void
@@ -513,12 +542,94 @@ test_garbled(void **state)
 	vm_close(vc);
 }
 
+/*
+ * 'info usernet' as QEMU 7.2 prints it (taken from a running exercise):
+ * forwards, connections through them in several states, and lines that
+ * are not TCP sockets' or not well formed.
+ */
+static const char usernet_text[] =
+    "Hub -1 (net0):\r\n"
+    "  Protocol[State]    FD  Source Address  Port   Dest. Address  Port "
+    "RecvQ SendQ\r\n"
+    "  TCP[HOST_FORWARD]  91       127.0.0.1 45082       10.0.2.15    82"
+    "     0     0\r\n"
+    "  TCP[SYN_SENT]      93       127.0.0.1 45082       10.0.2.15    82"
+    "     0     0\r\n"
+    "  TCP[ESTABLISHED]   94       127.0.0.1 45082       10.0.2.15    82"
+    "     0     0\r\n"
+    "  TCP[TIME_WAIT]     91               * 45080       10.0.2.15    80"
+    "     0     0\r\n"
+    "  UDP[236 sec]       20       10.0.2.15   68       10.0.2.2    67"
+    "     0     0\r\n"
+    "  TCP[ESTABLISHED]   95       127.0.0.1 99999       10.0.2.15    82"
+    "     0     0\r\n"
+    "  TCP[broken\r\n"
+    "  TCP[HOST_FORWARD]  12       127.0.0.1 45627       10.0.2.15    22"
+    "     0     0";
+
+static void
+test_usernet_parse(void **state)
+{
+	struct vm_usernet_sock	*s;
+	size_t			 n;
+
+	(void)state;
+	n = vm_usernet_parse(usernet_text, &s);
+	assert_int_equal(n, 5);
+	assert_string_equal(s[0].state, "HOST_FORWARD");
+	assert_string_equal(s[0].host_addr, "127.0.0.1");
+	assert_int_equal(s[0].fd, 91);
+	assert_int_equal(s[0].host_port, 45082);
+	assert_int_equal(s[0].guest_port, 82);
+	assert_string_equal(s[1].state, "SYN_SENT");
+	assert_string_equal(s[2].state, "ESTABLISHED");
+	assert_int_equal(s[2].fd, 94);
+	assert_string_equal(s[3].host_addr, "*");
+	assert_int_equal(s[3].guest_port, 80);
+	assert_int_equal(s[4].host_port, 45627);	/* no newline at the end */
+	free(s);
+	assert_int_equal(vm_usernet_parse("", &s), 0);
+	assert_null(s);
+}
+
+/* The test driver has no QEMU monitor: a failure with a cause. */
+static void
+test_monitor_unsupported(void **state)
+{
+	struct vm_spec		 spec = roundtrip_spec("breakfix-mon");
+	struct vm_usernet_sock	*s = NULL;
+	struct vm_conn		*vc;
+	size_t			 n;
+	char			*cause = NULL;
+
+	(void)state;
+	assert_non_null(vc = vm_open(TEST_URI, &cause));
+	assert_int_equal(vm_create(vc, &spec, &cause), 0);
+	assert_int_equal(vm_forward_add(vc, "breakfix-mon", 45080, 80, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "QEMU's monitor of 'breakfix-mon'"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(vm_usernet(vc, "breakfix-mon", &s, &n, &cause), -1);
+	assert_null(s);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(vm_forward_add(vc, "breakfix-none", 1, 2, &cause), -1);
+	assert_non_null(strstr(cause, "breakfix-none"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(vm_destroy(vc, "breakfix-mon", &cause), 0);
+	vm_close(vc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_tcg),
 		cmocka_unit_test(test_golden_kvm),
+		cmocka_unit_test(test_golden_disks),
+		cmocka_unit_test(test_kvm_verdict),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_open_bad),
 		cmocka_unit_test(test_lifecycle),
@@ -527,6 +638,8 @@ main(void)
 		cmocka_unit_test(test_unrepresentable),
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_garbled),
+		cmocka_unit_test(test_usernet_parse),
+		cmocka_unit_test(test_monitor_unsupported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
