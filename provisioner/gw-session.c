@@ -183,6 +183,41 @@ gw_session_tick(struct gw *g)
 	}
 }
 
+/*
+ * Close the connection so that what was last sent arrives: closing a
+ * socket with unread input resets it, and a reset drops what the
+ * kernel had not sent yet (a candidate still pasting would never see
+ * why the session ended). So libssh closes its descriptor, this one
+ * sends FIN after the queued data and drains the client's input for a
+ * few seconds at most, then closes.
+ */
+static void
+gw_session_close(ssh_session client)
+{
+	struct pollfd	 pfd;
+	char		 buf[16384];
+	long long	 end;
+	int		 fd;
+
+	if (client == NULL)
+		return;
+	fd = dup(ssh_get_fd(client));
+	ssh_disconnect(client);
+	if (fd == -1)
+		return;
+	(void)shutdown(fd, SHUT_WR);
+	end = util_now_ms() + 3000;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (util_now_ms() < end) {
+		if (poll(&pfd, 1, (int)(end - util_now_ms())) <= 0)
+			break;
+		if (read(fd, buf, sizeof buf) <= 0)
+			break;
+	}
+	close(fd);
+}
+
 void
 gw_session_run(ssh_bind bind, int fd, const struct gateway_ctx *ctx)
 {
@@ -244,8 +279,7 @@ out:
 		gw_session_audit(&g, "disconnect", "%s", g.end_reason ?
 		    g.end_reason : "closed");
 	/* What the candidate was last told is sent before the end. */
-	if (g.client != NULL)
-		(void)ssh_blocking_flush(g.client, 5000);
-	ssh_disconnect(g.client);
+	(void)ssh_blocking_flush(g.client, 5000);
+	gw_session_close(g.client);
 	_exit(code);
 }
