@@ -78,13 +78,14 @@ image_cmd_build_for(int force, const char *path)
 	}
 	launch_image_request(sc, &req);
 	if (!derived_wanted(&req)) {
-		log_info("%s: no packages asked for; it boots image %s",
+		log_info("%s: nothing added to its image; it boots image %s",
 		    path, sc->image);
 		rc = image_cmd_build(force, sc->image);
 		goto out;
 	}
-	log_info("%s: image on %s with %zu package(s) and %zu mirrored",
-	    sc->name, sc->image, req.ninstall, req.nmirror);
+	log_info("%s: image on %s with %zu package(s), %zu mirrored, %zu "
+	    "container image(s) and %zu file(s)", sc->name, sc->image,
+	    req.ninstall, req.nmirror, req.ncontainers, req.nfiles);
 	if (derived_build(&req, force, &name, &built, &cause) != 0) {
 		cmd_error(cause);
 		goto out;
@@ -191,9 +192,10 @@ image_cmd_ls(void)
 	printf("%-24s %8s  %-20s  %s\n", "IMAGE", "LAYER", "BUILT", "PACKAGES");
 	for (i = 0; i < n; i++) {
 		users = image_users(v[i].name, &g, of);
-		printf("%-24s %7.0fM  %-20s  %s%s%s\n", v[i].name,
+		printf("%-24s %7.0fM  %-20s  %s%s%s%s%s\n", v[i].name,
 		    v[i].bytes / 1048576.0, v[i].built_at, v[i].install,
-		    *v[i].mirror ? "; mirror: " : "", v[i].mirror);
+		    *v[i].mirror ? "; mirror: " : "", v[i].mirror,
+		    *v[i].files ? "; files: " : "", v[i].files);
 		printf("%24s %8s  %s%s%s\n", "", "", v[i].stale ? "stale "
 		    "(base rebuilt); " : "", *users ? "used by " : "used by no "
 		    "shipped scenario", users);

@@ -75,6 +75,12 @@ show_header(const struct scenario *sc)
 		    (int)strcspn(sc->image_containers[i], "="),
 		    sc->image_containers[i], strchr(sc->image_containers[i],
 		    '=') + 1);
+	for (i = 0; i < sc->nimage_files; i++)
+		printf("    file      %s (%zu bytes, %04o, %s%s%s)\n",
+		    sc->image_files[i].path, sc->image_files[i].len,
+		    sc->image_files[i].mode, sc->image_files[i].owner,
+		    sc->image_files[i].group ? ":" : "",
+		    sc->image_files[i].group ? sc->image_files[i].group : "");
 	printf("  vm          %s memory, %u vCPU%s, %s disk\n",
 	    units_format_size(sc->memory, b1), sc->vcpus,
 	    sc->vcpus == 1 ? "" : "s", units_format_size(sc->disk, b2));
@@ -293,6 +299,25 @@ show_json_variant(const struct scenario *sc)
 	    "pinned", sc->seed_pinned, "values", values);
 }
 
+/* image: files:, their paths and how they are placed (not content). */
+static json_t *
+show_json_files(const struct scenario *sc)
+{
+	const struct derived_file	*f;
+	json_t				*a = json_array();
+	char				 mode[8];
+	size_t				 i;
+
+	for (i = 0; i < sc->nimage_files; i++) {
+		f = &sc->image_files[i];
+		snprintf(mode, sizeof mode, "%04o", f->mode);
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:s, s:s?}",
+		    "path", f->path, "bytes", (json_int_t)f->len, "mode", mode,
+		    "owner", f->owner, "group", f->group));
+	}
+	return a;
+}
+
 /* vm: disks:, what is not asked for as null. */
 static json_t *
 show_json_disks(const struct scenario *sc)
@@ -325,7 +350,7 @@ show_json(const struct scenario *sc)
 		    "after_s", (json_int_t)sc->hints[i].after,
 		    "text", sc->hints[i].text));
 	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:s, s:s, "
-	    "s:o, s:o, s:o, s:{s:I, s:i, s:I, s:o}, s:I, s:{s:s, s:b}, s:o, s:o, "
+	    "s:o, s:o, s:o, s:o, s:{s:I, s:i, s:I, s:o}, s:I, s:{s:s, s:b}, s:o, s:o, "
 	    "s:s, s:o, s:o}",
 	    "file", sc->path, "version", (int)sc->version, "name", sc->name,
 	    "title", sc->title, "summary", sc->summary,
@@ -336,7 +361,7 @@ show_json(const struct scenario *sc)
 	    sc->nimage_packages), "image_mirror",
 	    show_json_strv(sc->image_mirror, sc->nimage_mirror),
 	    "image_containers", show_json_strv(sc->image_containers,
-	    sc->nimage_containers),
+	    sc->nimage_containers), "image_files", show_json_files(sc),
 	    "vm", "memory_bytes", (json_int_t)sc->memory,
 	    "vcpus", (int)sc->vcpus, "disk_bytes", (json_int_t)sc->disk,
 	    "disks", show_json_disks(sc),

@@ -29,7 +29,8 @@
 int
 derived_wanted(const struct derived_req *req)
 {
-	return req->ninstall > 0 || req->nmirror > 0 || req->ncontainers > 0;
+	return req->ninstall > 0 || req->nmirror > 0 || req->ncontainers > 0 ||
+	    req->nfiles > 0;
 }
 
 int
@@ -179,6 +180,32 @@ out:
 	return rc;
 }
 
+/*
+ * "<content sha256> <mode> <owner>:<group> <path>" for each file,
+ * appended to *text in order of path (paths are unique).
+ */
+static void
+derived_add_files(char **text, const struct derived_req *req)
+{
+	const struct derived_file	*f;
+	char				**v, hex[65];
+	size_t				  i;
+
+	if (req->nfiles == 0)
+		return;
+	v = xcalloc(req->nfiles, sizeof *v);
+	for (i = 0; i < req->nfiles; i++) {
+		f = &req->files[i];
+		derived_sha256_hex(f->content, f->len, hex);
+		xasprintf(&v[i], "%s %04o %s:%s %s", hex, f->mode, f->owner,
+		    f->group != NULL ? f->group : "", f->path);
+	}
+	derived_add_sorted(text, "file", v, req->nfiles);
+	for (i = 0; i < req->nfiles; i++)
+		free(v[i]);
+	free(v);
+}
+
 int
 derived_name(const struct derived_req *req, char **name, char **cause)
 {
@@ -197,6 +224,7 @@ derived_name(const struct derived_req *req, char **name, char **cause)
 	derived_add_sorted(&text, "mirror", req->mirror, req->nmirror);
 	derived_add_sorted(&text, "container", req->containers,
 	    req->ncontainers);
+	derived_add_files(&text, req);
 	derived_sha256_hex(text, strlen(text), hex);
 	xasprintf(name, "%s+%.*s", req->base, DERIVED_HASH_HEX, hex);
 	rc = 0;
@@ -238,6 +266,17 @@ derived_mirror_size(const char *dir, json_int_t *debs, json_int_t *bytes)
 }
 
 static json_t *
+derived_json_paths(const struct derived_req *req)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < req->nfiles; i++)
+		json_array_append_new(a, json_string(req->files[i].path));
+	return a;
+}
+
+static json_t *
 derived_manifest(const struct derived_req *req, const struct image *base,
     const char *name, const char *dir, int seconds)
 {
@@ -252,7 +291,7 @@ derived_manifest(const struct derived_req *req, const struct image *base,
 	derived_mirror_size(dir, &debs, &bytes);
 	if (stat(disk, &st) != 0)
 		st.st_size = 0;
-	m = json_pack("{s:s, s:i, s:{s:s, s:s}, s:{s:o, s:o, s:o}, s:s, s:i, "
+	m = json_pack("{s:s, s:i, s:{s:s, s:s}, s:{s:o, s:o, s:o, s:o}, s:s, s:i, "
 	    "s:s, s:s, s:s, s:s, s:{s:s, s:I, s:I, s:s, s:s}, s:{s:s}, "
 	    "s:{s:s}, s:{s:I, s:I}}",
 	    "name", name, "format_version", 1,
@@ -260,7 +299,7 @@ derived_manifest(const struct derived_req *req, const struct image *base,
 	    "request", "install", derived_json_list(req->install,
 	    req->ninstall), "mirror", derived_json_list(req->mirror,
 	    req->nmirror), "containers", derived_json_list(req->containers,
-	    req->ncontainers), "built_at", when, "build_seconds", seconds,
+	    req->ncontainers), "files", derived_json_paths(req), "built_at", when, "build_seconds", seconds,
 	    "recipe_sha256", base->recipe_hash, "admin_key_fingerprint",
 	    base->admin_key_fingerprint, "kernel_version",
 	    base->kernel_version, "kernel_cmdline", base->cmdline,
@@ -273,16 +312,16 @@ derived_manifest(const struct derived_req *req, const struct image *base,
 	return m;
 }
 
-/* derive.sh -i A -i B -m C -c NAME:TAG=D,E BASE_DIR OUTPUT_DIR */
+/* derive.sh -i A -i B -m C -c NAME:TAG=D,E [-f STAGE] BASE_DIR OUTPUT_DIR */
 static const char **
 derived_argv(const struct derived_req *req, const char *script,
-    const char *base_dir, const char *dir)
+    const char *stage, const char *base_dir, const char *dir)
 {
 	const char	**argv;
 	size_t		  i, k = 0;
 
 	argv = xreallocarray(NULL, 2 * (req->ninstall + req->nmirror +
-	    req->ncontainers) + 4, sizeof *argv);
+	    req->ncontainers) + 6, sizeof *argv);
 	argv[k++] = script;
 	for (i = 0; i < req->ninstall; i++) {
 		argv[k++] = "-i";
@@ -296,10 +335,110 @@ derived_argv(const struct derived_req *req, const char *script,
 		argv[k++] = "-c";
 		argv[k++] = req->containers[i];
 	}
+	if (stage != NULL) {
+		argv[k++] = "-f";
+		argv[k++] = stage;
+	}
 	argv[k++] = base_dir;
 	argv[k++] = dir;
 	argv[k] = NULL;
 	return argv;
+}
+
+/* A new file name in dir holding len bytes of buf, for root alone. */
+static int
+derived_stage_write(const char *dir, const char *name, const void *buf,
+    size_t len, char **cause)
+{
+	char	*path = util_path(dir, name);
+	int	 fd, rc = -1;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1 || util_write_all(fd, buf, len) != 0) {
+		xasprintf(cause, "cannot write '%s': %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd != -1 && close(fd) != 0 && rc == 0) {
+		xasprintf(cause, "cannot write '%s': %s", path,
+		    strerror(errno));
+		rc = -1;
+	}
+	free(path);
+	return rc;
+}
+
+/* Remove what derived_stage made (a part made is enough). */
+static void
+derived_unstage(const struct derived_req *req, char *stage)
+{
+	char	 name[32], *path;
+	size_t	 i;
+
+	if (stage == NULL)
+		return;
+	for (i = 0; i <= req->nfiles; i++) {
+		if (i < req->nfiles)
+			snprintf(name, sizeof name, "%zu", i);
+		else
+			snprintf(name, sizeof name, "files.tsv");
+		path = util_path(stage, name);
+		(void)unlink(path);
+		free(path);
+	}
+	(void)rmdir(stage);
+	free(stage);
+}
+
+/*
+ * The files of req, staged for derive.sh -f in a new directory that
+ * only root reads, beside the images: file N holds the content of
+ * req->files[N]; files.tsv has a line for each, "N<TAB>path<TAB>mode
+ * <TAB>owner<TAB>group" (mode in octal, group empty for the owner's
+ * login group). *stage is NULL when there are no files.
+ */
+static int
+derived_stage(const struct derived_req *req, char **stage, char **cause)
+{
+	const struct derived_file	*f;
+	char				*dir, *tsv = NULL, name[32];
+	size_t				 i;
+	int				 rc = -1;
+
+	*stage = NULL;
+	if (req->nfiles == 0)
+		return 0;
+	dir = config_path("images/.files.XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		xasprintf(cause, "cannot make '%s': %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	*stage = dir;
+	tsv = xstrdup("");
+	for (i = 0; i < req->nfiles; i++) {
+		f = &req->files[i];
+		snprintf(name, sizeof name, "%zu", i);
+		if (derived_stage_write(dir, name, f->content, f->len,
+		    cause) != 0)
+			goto out;
+		util_append(&tsv, "%zu\t%s\t%04o\t%s\t%s\n", i, f->path,
+		    f->mode, f->owner, f->group != NULL ? f->group : "");
+	}
+	if (derived_stage_write(dir, "files.tsv", tsv, strlen(tsv),
+	    cause) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0) {
+		derived_unstage(req, *stage);
+		*stage = NULL;
+	}
+	free(tsv);
+	return rc;
 }
 
 static int
@@ -308,14 +447,15 @@ derived_run(const struct derived_req *req, const struct image *base,
 {
 	const char	**argv = NULL;
 	struct stat	  st;
-	char		 *script = NULL, *path = NULL;
+	char		 *script = NULL, *path = NULL, *stage = NULL;
 	long long	  start = util_now_ms();
 	json_t		 *m = NULL;
 	int		  rc = -1;
 
-	if ((script = derived_script(req->base, cause)) == NULL)
+	if ((script = derived_script(req->base, cause)) == NULL ||
+	    derived_stage(req, &stage, cause) != 0)
 		goto out;
-	argv = derived_argv(req, script, base->dir, dir);
+	argv = derived_argv(req, script, stage, base->dir, dir);
 	if (spawn_run(argv, NULL, NULL, cause) != 0)
 		goto out;
 	m = derived_manifest(req, base, name, dir,
@@ -329,6 +469,7 @@ derived_run(const struct derived_req *req, const struct image *base,
 		goto out;
 	rc = 0;
 out:
+	derived_unstage(req, stage);
 	json_decref(m);
 	free(argv);
 	free(script);
@@ -410,6 +551,8 @@ derived_info_read(struct derived_info *di)
 	    "request"), "install"));
 	di->mirror = derived_words(json_object_get(json_object_get(m,
 	    "request"), "mirror"));
+	di->files = derived_words(json_object_get(json_object_get(m,
+	    "request"), "files"));
 	di->build_seconds = (int)json_integer_value(json_object_get(m,
 	    "build_seconds"));
 	path = util_path(di->dir, "disk.qcow2");
@@ -478,6 +621,7 @@ derived_list_free(struct derived_info *v, size_t n)
 		free(v[i].built_at);
 		free(v[i].install);
 		free(v[i].mirror);
+		free(v[i].files);
 	}
 	free(v);
 }

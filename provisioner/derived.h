@@ -1,6 +1,7 @@
 /*
  * derived.h - derived images: a base image plus Debian packages, and
- * optionally a local apt repository inside it, built once and shared.
+ * optionally a local apt repository, container images and files inside
+ * it, built once and shared.
  *
  * A derived image is a qcow2 layer backed by its base image's disk,
  * kept beside the base as <state>/images/<base>+<hash12>/, with the
@@ -19,6 +20,22 @@
 #define DERIVED_MAX_PACKAGES	64	/* in each list of a request */
 #define DERIVED_NAME_MAX	64	/* a Debian package name */
 #define DERIVED_MAX_CONTAINERS	8	/* container images in one image */
+#define DERIVED_MAX_FILES	64	/* files baked into one image */
+
+/*
+ * A file baked into a derived image (image: files:), placed after every
+ * package and container: content is len bytes, owner and group are
+ * names looked up in the image's own passwd and group (group NULL: the
+ * owner's login group). Whoever fills it owns the strings.
+ */
+struct derived_file {
+	char		*path;		/* absolute, clean */
+	char		*content;
+	size_t		 len;
+	unsigned	 mode;		/* permission bits, 07777 at most */
+	char		*owner;
+	char		*group;
+};
 
 /* What a scenario asks its machine to have. Pointers are borrowed. */
 struct derived_req {
@@ -33,6 +50,8 @@ struct derived_req {
 	 */
 	char *const	 *containers;
 	size_t		  ncontainers;
+	const struct derived_file *files;	/* placed last, in order */
+	size_t		  nfiles;
 };
 
 /* What one built derived image is, for `image ls` and `prune`. */
@@ -43,6 +62,7 @@ struct derived_info {
 	char		 *built_at;
 	char		 *install;	/* space-separated, as asked */
 	char		 *mirror;
+	char		 *files;	/* their paths, space-separated */
 	uint64_t	  bytes;	/* the layer's disk.qcow2 */
 	int		  build_seconds;
 	int		  stale;	/* its base was rebuilt or removed */

@@ -18,6 +18,8 @@ launch_image_request(const struct scenario *sc, struct derived_req *req)
 	req->nmirror = sc->nimage_mirror;
 	req->containers = sc->image_containers;
 	req->ncontainers = sc->nimage_containers;
+	req->files = sc->image_files;
+	req->nfiles = sc->nimage_files;
 }
 
 int

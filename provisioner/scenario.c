@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "derived.h"
 #include "fault.h"
 #include "scenario.h"
@@ -717,11 +718,158 @@ sc_f_image_containers(struct sc_ctx *c, const char *path, struct ynode *n,
 	}
 }
 
+/*
+ * image: files: each a mapping with the keys of the file fault kind
+ * (path, content or content_base64, mode, owner), baked into the image.
+ */
+
+static void	sc_fault_params(struct sc_ctx *, const char *, struct ynode *,
+		    struct scenario_fault *);
+static void	sc_free_fault(struct scenario_fault *);
+static int	sc_clean_path(const char *);
+static int	sc_path_within(const char *, const char *);
+
+/* Where a baked file would be hidden or meaningless once booted. */
+static const char *const sc_file_refused[] = { "/proc", "/sys", "/dev",
+    "/run", NULL };
+
+static int
+sc_file_path(struct sc_ctx *c, const char *where, const struct ynode *n,
+    const char *v)
+{
+	const unsigned char	*p;
+	size_t			 i;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			break;
+	}
+	if (*p != '\0' || !sc_clean_path(v)) {
+		diag_add(c->d, n->line, n->col, "'%s.path' must be a clean "
+		    "absolute path (no control characters, no '.', '..' or "
+		    "empty part, no '/' at the end), not '%.64s'", where, v);
+		return -1;
+	}
+	for (i = 0; sc_file_refused[i] != NULL; i++) {
+		if (sc_path_within(v, sc_file_refused[i])) {
+			diag_add(c->d, n->line, n->col, "'%s.path': '%s' is "
+			    "under %s, which the guest mounts afresh at boot; "
+			    "a file there belongs in a fault", where, v,
+			    sc_file_refused[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The valid file fault f as a file to bake in. */
+static int
+sc_file_from(const struct scenario_fault *f, struct derived_file *out)
+{
+	const char	*b64 = scenario_fault_param(f, "content_base64");
+	const char	*owner = scenario_fault_param(f, "owner");
+	const char	*colon = strchr(owner, ':');
+	char		*clean;
+	size_t		 i, k = 0;
+	int		 rc = 0;
+
+	out->path = xstrdup(scenario_fault_param(f, "path"));
+	out->mode = (unsigned)strtoul(scenario_fault_param(f, "mode"), NULL,
+	    8);
+	out->owner = colon ? xstrndup(owner, (size_t)(colon - owner)) :
+	    xstrdup(owner);
+	out->group = colon ? xstrdup(colon + 1) : NULL;
+	if (b64 == NULL) {
+		out->content = xstrdup(scenario_fault_param(f, "content"));
+		out->len = strlen(out->content);
+		return 0;
+	}
+	clean = xstrdup(b64);
+	for (i = 0; b64[i] != '\0'; i++) {
+		if (strchr(" \t\r\n", b64[i]) == NULL)
+			clean[k++] = b64[i];
+	}
+	clean[k] = '\0';
+	if (agent_unbase64(clean, &out->content, &out->len) != 0)
+		rc = -1;	/* fault_param_check took it: cannot be */
+	free(clean);
+	return rc;
+}
+
+static void
+sc_image_file(struct sc_ctx *c, const char *where, struct ynode *map,
+    struct scenario *sc)
+{
+	struct scenario_fault	 f;
+	struct derived_file	*df;
+	size_t			 i, before = diag_count(c->d);
+
+	memset(&f, 0, sizeof f);
+	if (map->type != YNODE_MAP) {
+		diag_add(c->d, map->line, map->col, "'%s' must be a mapping "
+		    "with path and content, not %s", where,
+		    yamltree_kind(map));
+		return;
+	}
+	for (i = 0; i + 1 < map->n; i += 2) {
+		if (strcmp(map->items[i]->value, "id") == 0 ||
+		    strcmp(map->items[i]->value, "kind") == 0 ||
+		    strcmp(map->items[i]->value, "describe") == 0)
+			diag_add(c->d, map->items[i]->line, map->items[i]->col,
+			    "'%s': a file baked into the image has no '%s' "
+			    "(path, content or content_base64, mode, owner)",
+			    where, map->items[i]->value);
+	}
+	f.kind = fault_kind_find("file");
+	sc_fault_params(c, where, map, &f);
+	if (diag_count(c->d) != before || sc_file_path(c, where, map,
+	    scenario_fault_param(&f, "path")) != 0)
+		goto out;
+	for (i = 0; i < sc->nimage_files; i++) {
+		if (sc_path_within(sc->image_files[i].path,
+		    scenario_fault_param(&f, "path"))) {
+			diag_add(c->d, map->line, map->col, "'%s': '%s' is %s "
+			    "'%s', already listed", where,
+			    scenario_fault_param(&f, "path"), strcmp(
+			    sc->image_files[i].path, scenario_fault_param(&f,
+			    "path")) == 0 ? "the same path as" : "within or "
+			    "around", sc->image_files[i].path);
+			goto out;
+		}
+	}
+	df = &sc->image_files[sc->nimage_files];
+	if (sc_file_from(&f, df) != 0)
+		diag_add(c->d, map->line, map->col, "'%s': its content cannot "
+		    "be decoded", where);
+	sc->nimage_files++;	/* freed whole either way */
+out:
+	sc_free_fault(&f);
+}
+
+static void
+sc_f_image_files(struct sc_ctx *c, const char *path, struct ynode *n,
+    void *obj)
+{
+	struct scenario	*sc = obj;
+	char		*ipath;
+	size_t		 i;
+
+	if (sc_list(c, path, n, DERIVED_MAX_FILES, 0) != 0)
+		return;
+	sc->image_files = xcalloc(n->n, sizeof *sc->image_files);
+	for (i = 0; i < n->n; i++) {
+		ipath = sc_item_path(path, i);
+		sc_image_file(c, ipath, n->items[i], sc);
+		free(ipath);
+	}
+}
+
 static const struct sc_field sc_image_fields[] = {
 	{ "base", 0, sc_f_image_base },
 	{ "packages", 0, sc_f_image_packages },
 	{ "mirror", 0, sc_f_image_mirror },
 	{ "containers", 0, sc_f_image_containers },
+	{ "files", 0, sc_f_image_files },
 };
 
 /* Containers need a runtime to run them in the image. */
@@ -2035,6 +2183,13 @@ scenario_free(struct scenario *sc)
 	sc_free_strv(sc->image_packages, sc->nimage_packages);
 	sc_free_strv(sc->image_mirror, sc->nimage_mirror);
 	sc_free_strv(sc->image_containers, sc->nimage_containers);
+	for (i = 0; i < sc->nimage_files; i++) {
+		free(sc->image_files[i].path);
+		free(sc->image_files[i].content);
+		free(sc->image_files[i].owner);
+		free(sc->image_files[i].group);
+	}
+	free(sc->image_files);
 	for (i = 0; i < sc->ndisks; i++) {
 		free(sc->disks[i].name);
 		free(sc->disks[i].vg);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "derived.h"
 #include "diag.h"
 #include "fault.h"
 #include "variables.h"
@@ -141,6 +142,9 @@ struct scenario {
 	 */
 	char			**image_containers;
 	size_t			  nimage_containers;
+	/* image: files:, baked in after the packages, in the order listed */
+	struct derived_file	 *image_files;
+	size_t			  nimage_files;
 	uint64_t		  memory;	/* bytes */
 	unsigned		  vcpus;
 	uint64_t		  disk;		/* bytes */

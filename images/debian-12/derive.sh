@@ -1,10 +1,11 @@
 #!/bin/bash
 # Build a derived image: a qcow2 layer on top of a built base image,
 # with more Debian packages installed and, if asked, a local apt
-# repository of some packages (with their dependencies) inside it.
+# repository of some packages (with their dependencies), container
+# images and files inside it.
 #
 #   derive.sh [-i PACKAGE]... [-m PACKAGE]... [-c NAME:TAG=PKG,...]...
-#             BASE_DIR OUTPUT_DIR
+#             [-f STAGE_DIR] BASE_DIR OUTPUT_DIR
 #     -i PACKAGE   install PACKAGE (and what it depends on)
 #     -m PACKAGE   put PACKAGE's .deb and its dependencies' in the image's
 #                  local repository (/var/local/breakfix-mirror), which
@@ -17,6 +18,14 @@
 #                  scripts run); /bin/sh links to busybox when busybox
 #                  is there and sh is not. Needs podman among the -i
 #                  packages.
+#     -f STAGE_DIR files to place, last of all: STAGE_DIR/files.tsv has
+#                  a line "N<TAB>PATH<TAB>MODE<TAB>OWNER<TAB>GROUP" for
+#                  each, its content in STAGE_DIR/N; OWNER and GROUP are
+#                  names in the image (GROUP empty: OWNER's login group).
+#                  They are placed by one tar run inside the image's
+#                  root, owners looked up there first, so that a link in
+#                  the image is followed there and never on the host, and
+#                  no program of the image runs once they are in.
 #
 # Run as root (by `breakfix image build --for`, which then writes
 # OUTPUT_DIR/manifest.json). Produces, in OUTPUT_DIR (replaced only when
@@ -55,21 +64,23 @@ fi
 exec 8>&2
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&8; exit 1; }
 step_no=0
-step() { step_no=$((step_no + 1)); printf '[%d/6] %s\n' "$step_no" "$*"; }
+step() { step_no=$((step_no + 1)); printf '[%d/8] %s\n' "$step_no" "$*"; }
 
 INSTALL=()
 MIRRORED=()
 CONTAINERS=()
-while getopts i:m:c: opt; do
+STAGE=
+while getopts i:m:c:f: opt; do
 	case $opt in
 	i) INSTALL+=("$OPTARG") ;;
 	m) MIRRORED+=("$OPTARG") ;;
 	c) CONTAINERS+=("$OPTARG") ;;
+	f) STAGE=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 2 ] || { echo "usage: $PROG [-i PKG]... [-m PKG]... [-c NAME:TAG=PKG,...]... BASE_DIR OUTPUT_DIR" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: $PROG [-i PKG]... [-m PKG]... [-c NAME:TAG=PKG,...]... [-f STAGE_DIR] BASE_DIR OUTPUT_DIR" >&2; exit 2; }
 BASE_DIR=$1
 OUTPUT_DIR=${2%/}
 for p in "${INSTALL[@]}" "${MIRRORED[@]}"; do
@@ -79,6 +90,20 @@ for c in "${CONTAINERS[@]}"; do
 	[[ $c =~ ^[a-z0-9][a-z0-9._-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*=[a-z0-9][a-z0-9+.-]+(,[a-z0-9][a-z0-9+.-]+)*$ ]] ||
 		die "'$c' is not NAME:TAG=PACKAGE,..."
 done
+FILES=()	# "N<TAB>PATH<TAB>MODE<TAB>OWNER<TAB>GROUP", checked
+if [ -n "$STAGE" ]; then
+	[ -f "$STAGE/files.tsv" ] || die "no files.tsv in $STAGE"
+	name_re='^[a-z_][a-z0-9_.-]*$'
+	while IFS=$'\t' read -r n path mode owner group; do
+		[[ $n =~ ^[0-9]+$ && -f $STAGE/$n ]] || die "$STAGE: no file '$n'"
+		[[ $path =~ ^(/[^/[:cntrl:]]+)+$ && ! $path =~ /\.\.?(/|$) ]] ||
+			die "$STAGE: '$path' is not a clean absolute path"
+		[[ $mode =~ ^[0-7]{3,4}$ ]] || die "$STAGE: '$mode' is not a mode"
+		[[ $owner =~ $name_re && ( -z $group || $group =~ $name_re ) ]] ||
+			die "$STAGE: '$owner:$group' is not an owner"
+		FILES+=("$n"$'\t'"$path"$'\t'"$mode"$'\t'"$owner"$'\t'"$group")
+	done <"$STAGE/files.tsv"
+fi
 if [ ${#CONTAINERS[@]} -gt 0 ] && [[ " ${INSTALL[*]} " != *" podman "* ]]; then
 	die "container images need podman among the packages (-i podman)"
 fi
@@ -202,8 +227,7 @@ for c in "${CONTAINERS[@]}"; do
 	rm -rf "$ROOT$cwork"
 	mkdir -p "$ROOT$cwork/debs" "$ROOT$cwork/rootfs"
 	deps=$(closure "${pkgs[@]}")
-	# shellcheck disable=SC2086
-	run_logged "apt-get download for $ref" in_root sh -c "cd $cwork/debs && apt-get -q download $(echo $deps)"
+	run_logged "apt-get download for $ref" in_root sh -c "cd $cwork/debs && apt-get -q download ${deps//$'\n'/ }"
 	# Unpacked inside the image's root, so that a link one package
 	# ships (/var/run -> /run) is followed there, never on the host.
 	# shellcheck disable=SC2016
@@ -231,8 +255,7 @@ if [ ${#MIRRORED[@]} -gt 0 ]; then
 	mkdir -p "$ROOT$MIRROR_DIR"
 	# Every dependency, installed or not: the candidate may purge it too.
 	deps=$(closure "${MIRRORED[@]}")
-	# shellcheck disable=SC2086
-	run_logged "apt-get download" in_root sh -c "cd $MIRROR_DIR && apt-get -q download $(echo $deps)"
+	run_logged "apt-get download" in_root sh -c "cd $MIRROR_DIR && apt-get -q download ${deps//$'\n'/ }"
 	(cd "$ROOT$MIRROR_DIR" && dpkg-scanpackages --multiversion . >Packages 2>>"$LOG")
 	printf 'deb [trusted=yes] file:%s ./\n' "$MIRROR_DIR" \
 		>"$ROOT/etc/apt/sources.list.d/breakfix-mirror.list"
@@ -252,7 +275,7 @@ else
 fi
 
 # -------------------------------------------------------------- tidy up
-step "tidy up and check the layer"
+step "tidy up"
 # shellcheck disable=SC2016
 in_root dpkg-query -W -f '${db:Status-Abbrev}\t${Package}\t${Version}\n' |
 	awk -F'\t' '$1 ~ /^ii/ { print $2 "\t" $3 }' >"$OUT/packages.tsv"
@@ -262,6 +285,43 @@ rm -f "$ROOT/usr/sbin/policy-rc.d" "$ROOT/etc/apt/apt.conf.d/00breakfix-host" \
 cp -a "$WORK/resolv.conf" "$ROOT/etc/resolv.conf"
 find "$ROOT/var/log" -type f -exec truncate -s 0 {} +
 umount "$ROOT/dev/pts" "$ROOT/sys" "$ROOT/proc"
+
+# ----------------------------------------------------------------- files
+step "place ${#FILES[@]} file(s)"
+if [ ${#FILES[@]} -gt 0 ]; then
+	# Owners first, from the image's own passwd and group, before any
+	# file of the scenario is in (so no file of it is read doing so).
+	TREE=$WORK/files
+	mkdir -m 0700 "$TREE"
+	rels=()
+	for f in "${FILES[@]}"; do
+		IFS=$'\t' read -r n path mode owner group <<<"$f"
+		pw=$(in_root getent passwd "$owner") ||
+			die "file $path: no user '$owner' in the image"
+		IFS=: read -r _ _ uid gid _ <<<"$pw"
+		if [ -n "$group" ]; then
+			gr=$(in_root getent group "$group") ||
+				die "file $path: no group '$group' in the image"
+			IFS=: read -r _ _ gid _ <<<"$gr"
+		fi
+		[[ $uid =~ ^[0-9]+$ && $gid =~ ^[0-9]+$ ]] ||
+			die "file $path: '$owner:$group' has no numeric ids in the image"
+		install -D -m "$mode" -o "$uid" -g "$gid" "$STAGE/$n" "$TREE$path"
+		rels+=(".$path")
+	done
+	# One tar, the image's own, run inside its root: links there are
+	# followed there. Numeric owners: it looks nothing up as it goes.
+	tar -C "$TREE" --numeric-owner -cf - -- "${rels[@]}" |
+		in_root tar --numeric-owner -xpf - -C / ||
+		die "placing the files failed"
+	for f in "${FILES[@]}"; do
+		IFS=$'\t' read -r _ path mode owner group <<<"$f"
+		printf '      %s %s %s%s\n' "$mode" "$path" "$owner" "${group:+:$group}"
+	done
+fi
+
+# ----------------------------------------------------------- write back
+step "write the layer back and check it"
 # What was written and deleted again (apt's lists of the whole archive,
 # downloaded .debs) leaves the layer: discarded clusters read as zeros.
 fstrim "$ROOT" >>"$LOG" 2>&1 || true

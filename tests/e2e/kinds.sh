@@ -16,6 +16,11 @@
 #   vm: disks:  an ext4 disk mounted (and in fstab), a blank one
 #               present, which the guest cannot grow past its size on
 #               the host; their files are gone after down
+#   image: files:
+#               the image is built afresh: its files arrive with their
+#               bytes, modes and owners, and the one placed through a
+#               link in the image (/var/lock -> /run/lock) lands in the
+#               image, not on the host building it
 #
 # Runs in its own state directory (images and keys linked from the
 # real one), and downs its exercise at the end.
@@ -54,6 +59,16 @@ inside() {
 	fi
 }
 
+probe=/run/lock/breakfix-e2e-kinds-probe
+rm -f "$probe"
+if "$BIN" image build --force --for tests/e2e/kinds.yaml >"$TMP/build.out" 2>&1; then
+	ok "image-built: $(grep -c '^      0' "$TMP/build.out") files placed"
+else
+	bad image-built "$(tail -n 5 "$TMP/build.out")"
+fi
+check image-files-placed grep -q '^\[6/8\] place 3 file(s)' "$TMP/build.out"
+check image-file-not-on-host test ! -e "$probe"
+
 start=$(date +%s)
 if ! "$BIN" up --json --timeout 8m tests/e2e/kinds.yaml \
     >"$TMP/up.json" 2>"$TMP/up.err"; then
@@ -78,6 +93,9 @@ inside capability-cleared "[ -z \"\$(getcap /usr/local/bin/binder2)\" ] && ! run
 inside service-reloaded "systemctl is-active --quiet nginx"
 inside user-groups "g=\" \$(id -nG man) \"; case \$g in *' adm '*) ;; *) exit 1 ;; esac; case \$g in *' mail '*) ;; *) exit 1 ;; esac; case \$g in *' www-data '*) exit 1 ;; esac"
 inside user-unlocked "case \$(getent shadow news | cut -d: -f2) in '!'*) exit 1 ;; esac"
+inside image-file-bytes "[ \"\$(sha256sum </opt/baked/report.csv)\" = '722a901d8b6dcef643b8bb44d73214eaa997cb2aac3757c21d843b1d66bc844e  -' ]"
+inside image-file-login-group "[ \"\$(stat -c '%U:%G %a' /opt/baked/report.csv)\" = 'www-data:www-data 640' ]"
+inside image-file-owner-group "[ \"\$(stat -c '%U:%G %a' /opt/baked/tool)\" = 'root:adm 750' ] && [ \"\$(/opt/baked/tool)\" = baked ]"
 inside user-unexpired "[ -z \"\$(getent shadow games | cut -d: -f8)\" ]"
 
 dir=$STATE/exercises/$id

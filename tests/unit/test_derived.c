@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "config.h"
 #include "derived.h"
+#include "file-fixture.h"
 #include "util.h"
 
 static char	 tmp[] = "/tmp/test_derived.XXXXXX";
@@ -173,6 +175,120 @@ test_names(void **state)
 	free(n1);
 }
 
+static char *
+files_name(const struct derived_file *f, size_t n)
+{
+	struct derived_req	 req = { .base = "debian-12", .files = f,
+	    .nfiles = n };
+	char			*name = NULL, *cause = NULL;
+
+	assert_true(derived_wanted(&req));
+	assert_int_equal(derived_name(&req, &name, &cause), 0);
+	return name;
+}
+
+/* Files are named by path, content, mode and owners, in any order. */
+static void
+test_file_names(void **state)
+{
+	static char	 p1[] = "/srv/a.conf", p2[] = "/srv/b.bin";
+	static char	 c1[] = "x=1\n", c2[] = "\0\r\n";
+	static char	 root[] = "root", www[] = "www-data";
+	struct derived_file f[2] = {
+		{ p1, c1, 4, 0644, root, NULL },
+		{ p2, c2, 3, 0600, www, www },
+	};
+	struct derived_file g[2];
+	char		*base, *n;
+
+	(void)state;
+	base = files_name(f, 2);
+	g[0] = f[1];
+	g[1] = f[0];
+	n = files_name(g, 2);
+	assert_string_equal(base, n);
+	free(n);
+	g[0].len = 2;			/* the bytes after a NUL count */
+	n = files_name(g, 2);
+	assert_string_not_equal(base, n);
+	free(n);
+	g[0] = f[1];
+	g[0].mode = 0640;
+	n = files_name(g, 2);
+	assert_string_not_equal(base, n);
+	free(n);
+	g[0] = f[1];
+	g[0].group = NULL;
+	n = files_name(g, 2);
+	assert_string_not_equal(base, n);
+	free(n);
+	g[0] = f[1];
+	g[0].path = p1;
+	g[1].path = p2;
+	n = files_name(g, 2);
+	assert_string_not_equal(base, n);
+	free(n);
+	free(base);
+}
+
+/*
+ * The files reach derive.sh in a directory only root reads, as
+ * files.tsv and one file each, and that directory is gone afterwards
+ * whether the build worked or not.
+ */
+static void
+test_file_stage(void **state)
+{
+	static char	 p1[] = "/srv/app/settings.ini", p2[] = "/opt/x y";
+	static char	 c1[] = "[main]\nport=8080\n", c2[] = "\x01\0\xff";
+	static char	 app[] = "app", adm[] = "adm";
+	struct derived_file f[2] = {
+		{ p1, c1, sizeof c1 - 1, 0640, app, adm },
+		{ p2, c2, 3, 04755, app, NULL },
+	};
+	struct derived_req req = { .base = "debian-12", .files = f,
+	    .nfiles = 2 };
+	char		*cmd, *path, *name = NULL, *cause = NULL, *got;
+	size_t		 len;
+	int		 built;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	xasprintf(&cmd, "cd '%s' && cp recipes/debian-12/derive.sh saved && "
+	    "printf '#!/bin/bash\\nwhile getopts f: o; do s=$OPTARG; done\\n"
+	    "stat -c %%%%a \"$s\" >%s/mode && cp -r \"$s\" %s/got && exit 3\\n' "
+	    ">recipes/debian-12/derive.sh", tmp, tmp, tmp);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	assert_int_equal(derived_build(&req, 0, &name, &built, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	xasprintf(&path, "%s/mode", tmp);
+	got = fixture_slurp(path, NULL);
+	assert_string_equal(got, "700\n");
+	free(got);
+	free(path);
+	xasprintf(&path, "%s/got/files.tsv", tmp);
+	got = fixture_slurp(path, NULL);
+	assert_string_equal(got, "0\t/srv/app/settings.ini\t0640\tapp\tadm\n"
+	    "1\t/opt/x y\t4755\tapp\t\n");
+	free(got);
+	free(path);
+	xasprintf(&path, "%s/got/1", tmp);
+	got = fixture_slurp(path, &len);
+	assert_int_equal(len, 3);
+	assert_memory_equal(got, c2, 3);
+	free(got);
+	free(path);
+	/* Nothing staged is left beside the images. */
+	xasprintf(&cmd, "cd '%s' && test -z \"$(ls -A state/images | grep "
+	    "'^\\.files')\" && mv saved recipes/debian-12/derive.sh && rm -r "
+	    "got mode", tmp);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 static void
 test_list_remove(void **state)
 {
@@ -206,6 +322,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_package_names),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_file_names),
+		cmocka_unit_test(test_file_stage),
 		cmocka_unit_test(test_list_remove),
 	};
 

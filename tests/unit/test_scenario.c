@@ -361,6 +361,36 @@ test_parse_size_limit(void **state)
 	diag_free(d);
 }
 
+/* image: files: decoded bytes, modes and owners as written. */
+static void
+test_image_files(void **state)
+{
+	struct diag			*d = diag_new("good/image-files.yaml");
+	struct scenario			*sc;
+	const struct derived_file	*f;
+
+	(void)state;
+	sc = scenario_load("good/image-files.yaml", d);
+	assert_non_null(sc);
+	assert_int_equal(sc->nimage_files, 3);
+	f = &sc->image_files[0];
+	assert_string_equal(f->path, "/srv/reports/settings.ini");
+	assert_int_equal(f->mode, 0640);
+	assert_string_equal(f->owner, "www-data");
+	assert_null(f->group);
+	assert_int_equal(f->len, strlen(f->content));
+	f = &sc->image_files[1];
+	assert_int_equal(f->mode, 0755);
+	assert_string_equal(f->owner, "root");
+	assert_string_equal(f->group, "root");
+	f = &sc->image_files[2];
+	assert_int_equal(f->len, 23);
+	assert_memory_equal(f->content, "id,name\r\n1,ada\r\n2,bob\r\n", 23);
+	assert_string_equal(f->group, "adm");
+	scenario_free(sc);
+	diag_free(d);
+}
+
 /* Host checks: kinds, defaults filled in, and their URLs. */
 static void
 test_host_checks(void **state)
@@ -425,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_special_files),
 		cmocka_unit_test(test_parse_size_limit),
 		cmocka_unit_test(test_host_checks),
+		cmocka_unit_test(test_image_files),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
