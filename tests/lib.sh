@@ -42,6 +42,27 @@ json() {
 for k in sys.argv[1].split("."): d=d[k]
 print(d)' "$1"
 }
+# e2e_state NAME BREAKFIX: the opening of an e2e script. Sets BIN (the
+# binary, absolute), TOP (the tree, now the working directory), TMP (a
+# scratch directory, 0711: QEMU reaches the overlays through it) and
+# STATE, a state directory of the script's own under TMP with the real
+# one's (REAL) images and keys linked in, exported as BREAKFIX_STATE_DIR.
+# Call it after the script's cleanup trap is set (it removes TMP).
+e2e_state() {
+	BIN=$(realpath "${2:?usage: $1 path/to/breakfix}")
+	TOP=$(cd "$(dirname "$0")/../.." && pwd)
+	REAL=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}
+	TMP=$(mktemp -d)
+	STATE=$TMP/state
+	export BREAKFIX_STATE_DIR=$STATE
+	chmod 0711 "$TMP"
+	own_state "$STATE" "$REAL"
+	cd "$TOP" || exit 1
+}
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
 # own_state STATE REAL: a state directory of the script's own, with the
 # images and keys of the real one REAL linked in, so that a gateway or
 # pool the script starts disturbs no other. The scratch directory above

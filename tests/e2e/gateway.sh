@@ -8,28 +8,24 @@
 #
 # usage: tests/e2e/gateway.sh path/to/breakfix
 set -u
+. "$(dirname "$0")/../lib.sh"
 # The cold path: every up here boots a new VM (tests/e2e/pool.sh has
 # the pool).
 export BREAKFIX_POOL_SIZE=0
 
-BIN=$(realpath "${1:?usage: gateway.sh BREAKFIX}")
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-REAL=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}
-TMP=$(mktemp -d)
-STATE=$TMP/state
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export BREAKFIX_STATE_DIR=$STATE
 id=
 gwpid=
 
+TMP=
 cleanup() {
 	[ -n "$id" ] && "$BIN" -q down "$id" >/dev/null 2>&1
 	[ -n "$gwpid" ] && kill "$gwpid" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+e2e_state gateway.sh "${1:-}"
+PORT=$(free_port)
 
-. "$(dirname "$0")/../lib.sh"
 output_has() { # CAST TEXT: the recording's output so far has TEXT
 	python3 - "$1" "$2" <<'PY'
 import json, sys
@@ -45,10 +41,6 @@ PY
 
 SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
 	-o LogLevel=error -o ConnectTimeout=20 -p "$PORT")
-
-chmod 0711 "$TMP"
-own_state "$STATE" "$REAL"
-cd "$TOP"
 
 ssh-keygen -q -t ed25519 -N '' -f "$TMP/id" </dev/null
 ssh-keygen -q -t ed25519 -N '' -f "$TMP/other" </dev/null

@@ -17,20 +17,15 @@
 #
 # usage: tests/e2e/host.sh path/to/breakfix
 set -u
+. "$(dirname "$0")/../lib.sh"
 export BREAKFIX_POOL_SIZE=0
 
-BIN=$(realpath "${1:?usage: host.sh BREAKFIX}")
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-REAL=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}
-TMP=$(mktemp -d)
-STATE=$TMP/state
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 RECORD_MAX=262144
-export BREAKFIX_STATE_DIR=$STATE
 id=
 gwpid=
 spid=
 
+TMP=
 cleanup() {
 	exec 3>&- 2>/dev/null
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null
@@ -39,15 +34,11 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-. "$(dirname "$0")/../lib.sh"
+e2e_state host.sh "${1:-}"
+PORT=$(free_port)
 
 SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
 	-o LogLevel=error -o ConnectTimeout=20 -o BatchMode=yes -p "$PORT")
-
-chmod 0711 "$TMP"
-own_state "$STATE" "$REAL"
-cd "$TOP"
 
 ssh-keygen -q -t ed25519 -N '' -f "$TMP/id" </dev/null
 "$BIN" gateway --foreground --listen "127.0.0.1:$PORT" \

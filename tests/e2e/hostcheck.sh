@@ -20,27 +20,18 @@
 #
 # usage: tests/e2e/hostcheck.sh path/to/breakfix
 set -u
+. "$(dirname "$0")/../lib.sh"
 export BREAKFIX_POOL_SIZE=0
 
-BIN=$(realpath "${1:?usage: hostcheck.sh BREAKFIX}")
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-REAL=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}
-TMP=$(mktemp -d)
-STATE=$TMP/state
-export BREAKFIX_STATE_DIR=$STATE
 id=
 
+TMP=
 cleanup() {
 	[ -n "$id" ] && "$BIN" -q down "$id" >/dev/null 2>&1
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-. "$(dirname "$0")/../lib.sh"
-
-chmod 0711 "$TMP"
-own_state "$STATE" "$REAL"
-cd "$TOP"
+e2e_state hostcheck.sh "${1:-}"
 
 # guest CMD: run CMD as root in the VM through its guest agent (lib.sh).
 guest() { guest_agent "breakfix-$id" "$1"; }

@@ -27,27 +27,18 @@
 #
 # usage: tests/e2e/kinds.sh path/to/breakfix
 set -u
+. "$(dirname "$0")/../lib.sh"
 export BREAKFIX_POOL_SIZE=0
 
-BIN=$(realpath "${1:?usage: kinds.sh BREAKFIX}")
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-REAL=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}
-TMP=$(mktemp -d)
-STATE=$TMP/state
-export BREAKFIX_STATE_DIR=$STATE
 id=
 
+TMP=
 cleanup() {
 	[ -n "$id" ] && "$BIN" -q down "$id" >/dev/null 2>&1
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-. "$(dirname "$0")/../lib.sh"
-
-chmod 0711 "$TMP"
-own_state "$STATE" "$REAL"
-cd "$TOP"
+e2e_state kinds.sh "${1:-}"
 
 # inside NAME CMD: a check that CMD succeeds as root in the guest.
 inside() {
