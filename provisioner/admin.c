@@ -11,6 +11,7 @@
 
 #include "admin.h"
 #include "agent.h"
+#include "config.h"
 #include "guest.h"
 #include "util.h"
 
@@ -124,6 +125,19 @@ admin_ssh(const struct admin_target *t, int timeout_ms, char **cause)
 	    t->known_hosts, timeout_ms, NULL, NULL, cause);
 }
 
+int
+admin_ping_s(void)
+{
+	return config_seconds("BREAKFIX_AGENT_PING", ADMIN_PING_S, 60);
+}
+
+int
+admin_ssh_fallback_ms(void)
+{
+	return config_seconds("BREAKFIX_SSH_FALLBACK", ADMIN_SSH_FALLBACK_S,
+	    300) * 1000;
+}
+
 struct admin *
 admin_open(const struct admin_target *t, int ssh_timeout_ms, char **cause)
 {
@@ -136,7 +150,7 @@ admin_open(const struct admin_target *t, int ssh_timeout_ms, char **cause)
 		agent_why = xstrdup("no libvirt connection");
 	else {
 		ag = agent_open(t->conn, t->domain);
-		if (agent_ping(ag, ADMIN_PING_S, &agent_why) == 0) {
+		if (agent_ping(ag, admin_ping_s(), &agent_why) == 0) {
 			a = admin_over_agent(ag);
 			ag = NULL;	/* transferred */
 			goto out;

@@ -24,8 +24,13 @@
 #include "guest.h"		/* struct guest_result */
 
 #define ADMIN_USER		"breakfix"	/* SSH's login; sudo */
-#define ADMIN_PING_S		2	/* an agent silent this long is lost */
-#define ADMIN_SSH_FALLBACK_MS	5000	/* SSH's deadline when it stands in */
+/*
+ * How long an agent may be silent before it counts as lost, and SSH's
+ * deadline when it stands in: these defaults, or BREAKFIX_AGENT_PING
+ * and BREAKFIX_SSH_FALLBACK (seconds) for a host too loaded for them.
+ */
+#define ADMIN_PING_S		2
+#define ADMIN_SSH_FALLBACK_S	5
 
 struct agent;
 struct vm_conn;
@@ -47,11 +52,14 @@ struct admin_target {
 struct admin;
 
 /*
- * The guest agent if it answers a ping within ADMIN_PING_S, else SSH
+ * The guest agent if it answers a ping within admin_ping_s(), else SSH
  * within ssh_timeout_ms (0: no SSH). Returns the channel (admin_close
  * it), or NULL with *cause set ("admin channel lost: ...", with why each
  * way failed).
  */
+int		 admin_ping_s(void);
+int		 admin_ssh_fallback_ms(void);
+
 struct admin	*admin_open(const struct admin_target *t, int ssh_timeout_ms,
 		    char **cause);
 

@@ -153,7 +153,7 @@ check_channel(struct check_run *run, struct vm_conn *conn)
 	struct admin	*a;
 	char		*cause = NULL;
 
-	if ((a = launch_admin(conn, run->ex, ADMIN_SSH_FALLBACK_MS,
+	if ((a = launch_admin(conn, run->ex, admin_ssh_fallback_ms(),
 	    &cause)) == NULL) {
 		check_event(run, "lost", cause);
 		cmd_error(cause);

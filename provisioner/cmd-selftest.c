@@ -55,7 +55,7 @@ selftest_solve(struct vm_conn *conn, const struct exercise *ex,
 	size_t			 i;
 	int			 status, rc = -1;
 
-	if ((a = launch_admin(conn, ex, ADMIN_SSH_FALLBACK_MS, cause)) == NULL)
+	if ((a = launch_admin(conn, ex, admin_ssh_fallback_ms(), cause)) == NULL)
 		return -1;
 	if (inject_root(a, sc->solution, NULL, SELFTEST_SOLUTION_MS, &status,
 	    &err, cause) != 0)

@@ -1,12 +1,14 @@
 /*
  * config.c - where breakfix keeps its state and which libvirt it talks to.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "log.h"
 #include "util.h"
 
 #ifndef BREAKFIX_DATADIR
@@ -23,6 +25,25 @@ config_env(const char *name, const char *def)
 	const char	*v = getenv(name);
 
 	return v != NULL && *v != '\0' ? v : def;
+}
+
+int
+config_seconds(const char *name, int def, int max)
+{
+	const char	*v = getenv(name);
+	char		*end;
+	long		 n;
+
+	if (v == NULL || *v == '\0')
+		return def;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || end == v || n < 1 || n > max) {
+		log_warn("%s: '%.32s' is not a number of seconds from 1 to %d; "
+		    "using %d", name, v, max, def);
+		return def;
+	}
+	return (int)n;
 }
 
 void

@@ -30,6 +30,12 @@ const char	*config_state_dir(void);
 /* Directory holding image recipes (one folder per image). */
 const char	*config_recipes_dir(void);
 
+/*
+ * Seconds from the environment variable name: a whole number from 1 to
+ * max, else def (a value set but not such a number is warned about).
+ */
+int		 config_seconds(const char *name, int def, int max);
+
 /* "<state>/<sub>", newly allocated. */
 char		*config_path(const char *sub);
 

@@ -27,6 +27,8 @@
 #include "units.h"
 #include "util.h"
 
+#define POOL_LOCK_FD	3	/* where a refill gets its fill lock */
+
 /* Disk a member takes when none exists to measure: memory + overlay. */
 #define POOL_OVERLAY_GUESS	(256ULL << 20)
 #define POOL_BOOT_TIMEOUT	300	/* seconds to the agent, cold, TCG */
@@ -453,21 +455,56 @@ pool_room(const struct pool_config *c, const struct pool_count *pc)
 	return 0;
 }
 
+/* Write pid into the fill lock open at fd. */
+static void
+pool_note_filler(int fd, pid_t pid)
+{
+	char	 buf[32];
+
+	snprintf(buf, sizeof buf, "%d\n", (int)pid);
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, strlen(buf), 0) < 0)
+		log_warn("cannot note the fill's pid: %s", strerror(errno));
+}
+
+/*
+ * The fill lock handed over by pool_refill_later (POOL_LOCK_FD, held
+ * since before the up that started us returned), locked again to be
+ * sure; else -1.
+ */
+static int
+pool_fill_lock_inherited(void)
+{
+	const char	*v = getenv("BREAKFIX_FILL_LOCK_FD");
+	struct stat	 held, st;
+	char		*path;
+	int		 same;
+
+	if (v == NULL || strcmp(v, "3") != 0)
+		return -1;
+	unsetenv("BREAKFIX_FILL_LOCK_FD");
+	path = config_path("pool/fill.lock");
+	same = fstat(POOL_LOCK_FD, &held) == 0 && stat(path, &st) == 0 &&
+	    held.st_dev == st.st_dev && held.st_ino == st.st_ino;
+	free(path);
+	if (!same || flock(POOL_LOCK_FD, LOCK_EX | LOCK_NB) == -1)
+		return -1;
+	(void)fcntl(POOL_LOCK_FD, F_SETFD, FD_CLOEXEC);
+	return POOL_LOCK_FD;
+}
+
 /* Hold fill.lock, with our pid in it; -1 with *busy if another fills. */
 static int
 pool_fill_lock(int *busy, char **cause)
 {
-	char	 pid[32];
 	int	 fd;
 
 	*busy = 0;
-	if ((fd = pool_lock("fill.lock", LOCK_EX | LOCK_NB, cause)) == -1) {
+	if ((fd = pool_fill_lock_inherited()) == -1 &&
+	    (fd = pool_lock("fill.lock", LOCK_EX | LOCK_NB, cause)) == -1) {
 		*busy = *cause == NULL;
 		return -1;
 	}
-	snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
-		log_warn("cannot note the fill's pid: %s", strerror(errno));
+	pool_note_filler(fd, getpid());
 	return fd;
 }
 
@@ -545,15 +582,51 @@ out:
 	return rc;
 }
 
+/*
+ * In the refill's grandchild: input from /dev/null, output to the
+ * pool's fill.log, the fill lock at fd 3 (named in the environment for
+ * pool_fill_lock) and nothing else open; then the fill itself.
+ */
+static void
+pool_refill_exec(const char *exe, const char *const *argv, int lock)
+{
+	char	*log = config_path("pool/fill.log");
+	int	 fd;
+
+	if ((fd = open("/dev/null", O_RDONLY)) != -1) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600)) != -1) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	if (lock == POOL_LOCK_FD)
+		(void)fcntl(lock, F_SETFD, 0);
+	else if (dup2(lock, POOL_LOCK_FD) == -1)
+		_exit(127);
+	closefrom(POOL_LOCK_FD + 1);	/* pipes of whoever ran us */
+	setenv("BREAKFIX_FILL_LOCK_FD", "3", 1);
+	execv(exe, (char *const *)argv);
+	_exit(127);
+}
+
+/*
+ * The fill lock is taken here, before up returns, and handed to the
+ * fill: a drain that follows at once finds the fill (its pid is in the
+ * lock file) and stops it, rather than missing it and having it boot
+ * members after the drain.
+ */
 void
 pool_refill_later(void)
 {
 	struct pool_config	 c;
-	char			*err = NULL, *log, exe[PATH_MAX];
+	char			*err = NULL, exe[PATH_MAX];
 	const char		*argv[9];
 	ssize_t			 len;
-	pid_t			 pid;
-	int			 fd;
+	pid_t			 pid, g;
+	int			 lock;
 
 	if (pool_config_load(&c, &err) != 0) {
 		log_warn("%s", err);
@@ -565,6 +638,12 @@ pool_refill_later(void)
 	if ((len = readlink("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
 		return;
 	exe[len] = '\0';
+	if ((lock = pool_lock("fill.lock", LOCK_EX | LOCK_NB, &err)) == -1) {
+		if (err != NULL)	/* else a fill runs already */
+			log_warn("%s", err);
+		free(err);
+		return;
+	}
 	argv[0] = "breakfix";
 	argv[1] = "pool";
 	argv[2] = "fill";
@@ -576,28 +655,20 @@ pool_refill_later(void)
 	fflush(NULL);
 	if ((pid = fork()) == -1) {
 		log_warn("cannot start the pool's refill: %s", strerror(errno));
+		close(lock);
 		return;
 	}
 	if (pid == 0) {
 		/* A grandchild in its own session outlives us quietly. */
 		setsid();
-		if (fork() != 0)
+		if ((g = fork()) != 0) {
+			if (g > 0)
+				pool_note_filler(lock, g);
 			_exit(0);
-		log = config_path("pool/fill.log");
-		if ((fd = open("/dev/null", O_RDONLY)) != -1) {
-			dup2(fd, 0);
-			close(fd);
 		}
-		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600)) !=
-		    -1) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		closefrom(3);	/* pipes of whoever ran us: not ours to hold */
-		execv(exe, (char *const *)argv);
-		_exit(127);
+		pool_refill_exec(exe, argv, lock);
 	}
+	close(lock);
 	waitpid(pid, NULL, 0);
 	log_info("refilling the pool in the background (log: %s/pool/"
 	    "fill.log)", config_state_dir());

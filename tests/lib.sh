@@ -36,6 +36,17 @@ finish() {
 	[ "$failed" -eq 0 ]
 }
 
+# wait_for SECONDS CMD...: until CMD succeeds, or give up (status 1).
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
 # json KEY[.KEY...]: that field of the JSON object on standard input.
 json() {
 	python3 -c 'import json,sys; d=json.load(sys.stdin)
@@ -47,8 +58,11 @@ print(d)' "$1"
 # scratch directory, 0711: QEMU reaches the overlays through it) and
 # STATE, a state directory of the script's own under TMP with the real
 # one's (REAL) images and keys linked in, exported as BREAKFIX_STATE_DIR.
+# The admin channel gets the patience of a loaded host (operations.md),
+# so that which channel answers never depends on the load.
 # Call it after the script's cleanup trap is set (it removes TMP).
 e2e_state() {
+	export BREAKFIX_AGENT_PING=10 BREAKFIX_SSH_FALLBACK=30
 	BIN=$(realpath "${2:?usage: $1 path/to/breakfix}")
 	TOP=$(cd "$(dirname "$0")/../.." && pwd)
 	REAL=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}

@@ -44,7 +44,8 @@ SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
 
 ssh-keygen -q -t ed25519 -N '' -f "$TMP/id" </dev/null
 ssh-keygen -q -t ed25519 -N '' -f "$TMP/other" </dev/null
-"$BIN" gateway --foreground --listen "127.0.0.1:$PORT" \
+# A login grace longer than the three slowed wrong passwords below.
+"$BIN" gateway --foreground --listen "127.0.0.1:$PORT" --login-grace 60 \
 	>"$TMP/gw.log" 2>&1 &
 gwpid=$!
 if ! "$BIN" up --json --candidate-key "$TMP/id.pub" --candidate carol \
@@ -116,6 +117,8 @@ assert byname["stty size"]["exit"] == 0, cmds
 assert all(c["end"] is None or c["end"] >= c["start"] for c in cmds)
 PY
 # The reviewer's tools on the real thing.
+# (once sealed: the client is told the session ended before that)
+wait_for 60 grep -q '"kind":"end"' "$cast.seal"
 check verify-intact sh -c "'$BIN' verify '$cast' | grep -q ': intact ('"
 # A forgery made with everything public (the chain key, the seal key's
 # public half) is caught by the seals.
@@ -161,11 +164,11 @@ json.dump(d, open(p, "w"), indent=2)
 print(saved)
 PY
 }
-saved=$(set_expiry 15)
+saved=$(set_expiry 40)
 # Input stays open (fd 3) until the gateway ends the session, or
-# timeout does after 60 s.
+# timeout does after 120 s.
 mkfifo "$TMP/expire.in"
-timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
+timeout 120 ssh -tt -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" \
     "$id@127.0.0.1" <"$TMP/expire.in" >"$TMP/expire.out" 2>&1 &
 spid=$!
 exec 3>"$TMP/expire.in"
@@ -209,7 +212,8 @@ check exec-refused sh -c "[ $? -ne 0 ] && grep -q 'only interactive logins' '$TM
 timeout 30 ssh -o BatchMode=yes -i "$TMP/id" "${SSH_OPTS[@]}" -s \
     "$id@127.0.0.1" sftp </dev/null >/dev/null 2>&1
 check subsystem-refused test $? -ne 0
-for fwd in "-L 127.0.0.1:$((PORT + 1)):127.0.0.1:22" "-R 127.0.0.1:$((PORT + 2)):127.0.0.1:22" "-D 127.0.0.1:$((PORT + 3))"; do
+fp1=$(free_port) fp2=$(free_port) fp3=$(free_port)
+for fwd in "-L 127.0.0.1:$fp1:127.0.0.1:22" "-R 127.0.0.1:$fp2:127.0.0.1:22" "-D 127.0.0.1:$fp3"; do
 	# shellcheck disable=SC2086
 	timeout 30 ssh -N -o BatchMode=yes -o ExitOnForwardFailure=yes \
 	    -i "$TMP/id" "${SSH_OPTS[@]}" $fwd "$id@127.0.0.1" \
@@ -227,16 +231,16 @@ for fwd in "-L 127.0.0.1:$((PORT + 1)):127.0.0.1:22" "-R 127.0.0.1:$((PORT + 2))
 	case $fwd in
 	-L*|-D*)	# the listener opens, every channel through it is refused
 		if [ "${fwd#-D}" != "$fwd" ]; then
-			curl -s --max-time 5 --socks5 "127.0.0.1:$((PORT + 3))" \
+			curl -s --max-time 5 --socks5 "127.0.0.1:$fp3" \
 			    http://127.0.0.1/ >/dev/null 2>&1
 		else
-			timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$((PORT + 1)); head -c 4 <&3" \
+			timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$fp1; head -c 4 <&3" \
 			    >"$TMP/fwd.data" 2>/dev/null
 		fi
 		check "forward ${fwd%% *} refused" sh -c "! grep -q SSH '$TMP/fwd.data' 2>/dev/null"
 		;;
 	-R*)
-		check "forward -R refused" sh -c "! kill -0 $fpid 2>/dev/null || ! ss -Hltn 'sport = :$((PORT + 2))' | grep -q ."
+		check "forward -R refused" sh -c "! kill -0 $fpid 2>/dev/null || ! ss -Hltn 'sport = :$fp2' | grep -q ."
 		;;
 	esac
 	kill "$fpid" 2>/dev/null
@@ -259,6 +263,9 @@ for i in $(seq 50); do
 done
 wait "${pids[@]}"
 check gateway-alive kill -0 "$gwpid"
+# Until the gateway has reaped the flood's connections (they count
+# against its limit of connections not yet logged in).
+wait_for 60 sh -c "[ \$(pgrep -c -P $gwpid -f -- --connection) -eq 0 ]"
 printf 'exit 4\n' | timeout 60 ssh -tt -o BatchMode=yes -i "$TMP/id" \
     "${SSH_OPTS[@]}" "$id@127.0.0.1" >/dev/null 2>&1
 rc=$?

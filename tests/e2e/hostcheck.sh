@@ -86,8 +86,13 @@ guest "systemd-run --unit fakeweb python3 -c 'import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((\"0.0.0.0\", 80)); s.listen(8)
 while True:
-    c, _ = s.accept(); c.recv(4096)
-    c.sendall(b\"HTTP/1.0 200 OK\r\n\r\n<h1>Totally the portal</h1>\n\"); c.close()'
+    c, _ = s.accept(); r = b\"\"
+    while b\"\r\n\r\n\" not in r:
+        d = c.recv(4096)
+        if not d: break
+        r += d
+    c.sendall(b\"HTTP/1.0 200 OK\r\n\r\n<h1>Totally the portal</h1>\n\")
+    c.shutdown(socket.SHUT_WR); c.close()'
     for i in \$(seq 80); do ss -Hltn 'sport = :80' | grep -q . && break; sleep 0.5; done
     ss -Hltn 'sport = :80'" >"$TMP/fakeweb.out"
 check fakeweb-listening grep -q ':80 ' "$TMP/fakeweb.out"
@@ -111,10 +116,14 @@ echo "   times (ms): portal-served $(ms portal-served), pg-reachable" \
 # --- a reboot of the guest keeps the forwards ---------------------------
 boot0=$(guest 'cat /proc/sys/kernel/random/boot_id')
 guest 'systemctl reboot' >/dev/null 2>&1
-sleep 5
-for i in $(seq 120); do
-	guest 'systemctl is-system-running --wait >/dev/null; systemctl is-active --quiet nginx' \
-	    >/dev/null 2>&1 && break
+# Until the guest has booted again (a new boot id), then until it is up.
+for i in $(seq 150); do
+	b=$(guest 'cat /proc/sys/kernel/random/boot_id' 2>/dev/null)
+	if [ -n "$b" ] && [ "$b" != "$boot0" ] &&
+	    guest 'systemctl is-system-running --wait >/dev/null; systemctl is-active --quiet nginx' \
+	    >/dev/null 2>&1; then
+		break
+	fi
 	sleep 2
 done
 check rebooted-new-boot test "$(guest 'cat /proc/sys/kernel/random/boot_id')" != "$boot0"

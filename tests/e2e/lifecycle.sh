@@ -7,17 +7,15 @@
 #
 # usage: tests/e2e/lifecycle.sh path/to/breakfix
 set -u
+. "$(dirname "$0")/../lib.sh"
 # The cold path: every up here boots a new VM (tests/e2e/pool.sh has
 # the pool).
 export BREAKFIX_POOL_SIZE=0
 
-BIN=$(realpath "${1:?usage: lifecycle.sh BREAKFIX}")
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-STATE=${BREAKFIX_STATE_DIR:-/var/lib/breakfix}
 URI=${BREAKFIX_CONNECT:-qemu:///system}
-TMP=$(mktemp -d)
 ids=()
 
+TMP=
 cleanup() {
 	local id
 	for id in "${ids[@]}"; do
@@ -26,12 +24,10 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-. "$(dirname "$0")/../lib.sh"
+# A state directory of its own: reap and ls here see only its exercises.
+e2e_state lifecycle.sh "${1:-}"
 domain_exists() { virsh -c "$URI" dominfo "breakfix-$1" >/dev/null 2>&1; }
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-
-cd "$TOP"
 
 # --- up, for real ----------------------------------------------------
 start=$(date +%s.%N)

@@ -31,20 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-# wait_for SECONDS CMD...: until CMD succeeds, or give up (status 1).
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 # can USER CMD / cannot USER CMD: whether CMD (a shell line) works as USER.
 can() { su -s /bin/sh "$1" -c "$2" >/dev/null 2>&1; }
 cannot() { ! can "$@"; }
@@ -91,7 +77,8 @@ start_gateway() {
 	"$BIN" --state-dir "$STATE" gateway --foreground \
 	    --listen "127.0.0.1:$GWPORT" "${GW_EXTRA[@]}" >"$TMP/gw.log" 2>&1 &
 	gw_pid=$!
-	wait_for 20 grep -q "port $GWPORT" "$TMP/gw.log"
+	wait_for 60 grep -q "port $GWPORT" "$TMP/gw.log" ||
+		bad gateway-start "not listening after 60 s: $(tail -n 3 "$TMP/gw.log")"
 }
 start_gateway
 check gateway-started grep -q "listening on 127.0.0.1 port $GWPORT" \
@@ -111,12 +98,17 @@ login() {
 }
 SESSIONS=$STATE/exercises/$ID/sessions
 newest() { ls -t "$SESSIONS"/*.cast 2>/dev/null | head -n 1; }
+# sealed REC: wait (bounded) for REC's end seal. The client is told the
+# session ended before the recording is finished and sealed, so a
+# verdict on the whole recording waits for that, not for the client.
+sealed() { wait_for 60 grep -q '"kind":"end"' "$1.seal"; }
 
 # --- logging in, and what a session leaves ---------------------------
 printf 'echo hello-from-vm\nexit 3\n' | login "$TMP/askpass" >"$TMP/s1" 2>&1
 check password-login-exit-status test $? -eq 3
 check relayed grep -q hello-from-vm "$TMP/s1"
 rec=$(newest)
+sealed "$rec"
 check recording-made test -n "$rec"
 check recording-has-output grep -q hello-from-vm "$rec"
 run verify-intact 0 "$BIN" --state-dir "$STATE" verify "$rec" &&
@@ -276,11 +268,11 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1])),
 time.sleep(90)' "$GWPORT" "127.0.0.$a" &
 	idle_pids+=($!)
 done
-wait_for 20 sh -c "[ \$(pgrep -c -f 'gateway --login-grace 45 --connection') -ge 4 ]"
+wait_for 20 sh -c "[ \$(pgrep -c -P $gw_pid -f -- --connection) -ge 4 ]"
 printf 'exit 6\n' | login "$TMP/askpass" >/dev/null 2>&1
 check startups-full-refuses test $? -eq 255
 # Cut at the grace time: then the candidate gets in.
-wait_for 80 sh -c "[ \$(pgrep -c -f 'gateway --login-grace 45 --connection') -eq 0 ]"
+wait_for 80 sh -c "[ \$(pgrep -c -P $gw_pid -f -- --connection) -eq 0 ]"
 printf 'exit 6\n' | login "$TMP/askpass" >/dev/null 2>&1
 check after-grace-served test $? -eq 6
 kill "${idle_pids[@]}" 2>/dev/null
@@ -314,7 +306,7 @@ printf 'exit\n' | SSH_ASKPASS=$TMP/askpass SSH_ASKPASS_REQUIRE=force \
     gwtest-0002@127.0.0.1 >"$TMP/s7" 2>&1
 check unreachable-told grep -q "the exercise's machine cannot be reached" \
     "$TMP/s7"
-check unreachable-audited grep -q '"relay-failed"' \
+check unreachable-audited wait_for 20 grep -q '"relay-failed"' \
     "$STATE/exercises/gwtest-0002/audit.log"
 # (once its process is gone: the listener tidies up when it reaps it)
 wait_for 20 sh -c "! ls $STATE/exercises/gwtest-0002/sessions/ | grep -q ."
@@ -336,6 +328,7 @@ check flood-session-exit test "${PIPESTATUS[1]}" -eq 0
 # Its output follows the marks printed before it ran (PS0's, ending in BEL).
 check flood-relayed grep -qa $'\aafter-flood\r' "$TMP/flood.out"
 frec=$(newest)
+sealed "$frec"
 # The output lines and their chain entries (65 bytes each) stay under
 # 1 MiB; the header, the input and the markers add little.
 python3 - "$frec" >"$TMP/flood.tally" <<'PY'
@@ -390,6 +383,7 @@ exec 5>&-
 wait "$paste_pid"
 check paste-told grep -q "this session's input is over the recording's cap; the session ends now" "$TMP/paste.out"
 prec=$(newest)
+sealed "$prec"
 check paste-marker grep -q '"m", "input over its cap: over the recording.s cap of 16777216 bytes of input"' "$prec"
 check paste-end-reason grep -q '"m", "input over the recording.s cap"' "$prec"
 ptotal=$(($(stat -c %s "$prec") + $(stat -c %s "$prec.chain")))

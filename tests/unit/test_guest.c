@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "file-fixture.h"
 #include "guest.h"
 #include "sshd-fixture.h"
 #include "util.h"
@@ -38,7 +39,6 @@
  * hang gets near.
  */
 #define LONG_MS		20000	/* a deadline a test must not reach */
-#define HANG_MS		10000	/* past a deadline: it was not honoured */
 #define START_MS	10000	/* for a login shell to say it started */
 
 static struct sshd_fixture fx;
