@@ -51,15 +51,16 @@ struct admin_target {
 
 struct admin;
 
+/* The agent's ping and SSH's deadline in effect (see above). */
+int		 admin_ping_s(void);
+int		 admin_ssh_fallback_ms(void);
+
 /*
  * The guest agent if it answers a ping within admin_ping_s(), else SSH
  * within ssh_timeout_ms (0: no SSH). Returns the channel (admin_close
  * it), or NULL with *cause set ("admin channel lost: ...", with why each
  * way failed).
  */
-int		 admin_ping_s(void);
-int		 admin_ssh_fallback_ms(void);
-
 struct admin	*admin_open(const struct admin_target *t, int ssh_timeout_ms,
 		    char **cause);
 

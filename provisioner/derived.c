@@ -182,7 +182,8 @@ out:
 
 /*
  * "<content sha256> <mode> <owner>:<group> <path>" for each file,
- * appended to *text in order of path (paths are unique).
+ * appended to *text sorted (so the order they are listed in does not
+ * matter; paths are unique).
  */
 static void
 derived_add_files(char **text, const struct derived_req *req)
@@ -299,7 +300,8 @@ derived_manifest(const struct derived_req *req, const struct image *base,
 	    "request", "install", derived_json_list(req->install,
 	    req->ninstall), "mirror", derived_json_list(req->mirror,
 	    req->nmirror), "containers", derived_json_list(req->containers,
-	    req->ncontainers), "files", derived_json_paths(req), "built_at", when, "build_seconds", seconds,
+	    req->ncontainers), "files", derived_json_paths(req),
+	    "built_at", when, "build_seconds", seconds,
 	    "recipe_sha256", base->recipe_hash, "admin_key_fingerprint",
 	    base->admin_key_fingerprint, "kernel_version",
 	    base->kernel_version, "kernel_cmdline", base->cmdline,
@@ -415,7 +417,7 @@ derived_stage(const struct derived_req *req, char **stage, char **cause)
 	if (mkdtemp(dir) == NULL) {
 		xasprintf(cause, "cannot make '%s': %s", dir, strerror(errno));
 		free(dir);
-		return -1;
+		goto out;
 	}
 	*stage = dir;
 	tsv = xstrdup("");

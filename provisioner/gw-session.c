@@ -189,7 +189,9 @@ gw_session_tick(struct gw *g)
  * kernel had not sent yet (a candidate still pasting would never see
  * why the session ended). So libssh closes its descriptor, this one
  * sends FIN after the queued data and drains the client's input for a
- * few seconds at most, then closes.
+ * few seconds at most, then closes. (libssh's own DISCONNECT message
+ * is sent without blocking: a client that stopped reading misses it,
+ * and sees the connection close instead.)
  */
 static void
 gw_session_close(ssh_session client)

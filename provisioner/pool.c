@@ -335,8 +335,8 @@ pool_discard(struct vm_conn *conn, const char *id, char **cause)
 
 /*
  * Make a member of the given shape: define and boot a VM, learn its own
- * host key over its agent, wait until it has finished booting, then save its memory (unless hot: left
- * running). The record says "pooled" and carries stamp. On failure
+ * host key over its agent, wait until it has finished booting, then
+ * save its memory (unless hot: left running). The record says "pooled" and carries stamp. On failure
  * nothing is left. Returns 0 with *id set (caller frees), or -1.
  */
 static int
@@ -486,8 +486,10 @@ pool_fill_lock_inherited(void)
 	same = fstat(POOL_LOCK_FD, &held) == 0 && stat(path, &st) == 0 &&
 	    held.st_dev == st.st_dev && held.st_ino == st.st_ino;
 	free(path);
-	if (!same || flock(POOL_LOCK_FD, LOCK_EX | LOCK_NB) == -1)
+	if (!same || flock(POOL_LOCK_FD, LOCK_EX | LOCK_NB) == -1) {
+		close(POOL_LOCK_FD);
 		return -1;
+	}
 	(void)fcntl(POOL_LOCK_FD, F_SETFD, FD_CLOEXEC);
 	return POOL_LOCK_FD;
 }
@@ -558,8 +560,12 @@ pool_drain(struct vm_conn *conn, char **cause)
 	struct pool_member	*v = NULL;
 	size_t			 n = 0, i;
 	int			 fill, claim = -1, pid, removed = 0, rc = -1;
+	int			 tries;
 
-	if ((pid = pool_filling()) > 0) {
+	/* Held but no pid yet: a refill being handed its lock, briefly. */
+	for (tries = 0; (pid = pool_filling()) == -1 && tries < 30; tries++)
+		usleep(100000);
+	if (pid > 0) {
 		log_info("stopping the running fill (pid %d)", pid);
 		kill(pid, SIGTERM);
 	}
@@ -644,6 +650,9 @@ pool_refill_later(void)
 		free(err);
 		return;
 	}
+	/* Until the refill's pid is in, no earlier fill's pid is. */
+	if (ftruncate(lock, 0) != 0)
+		log_warn("cannot empty the fill lock: %s", strerror(errno));
 	argv[0] = "breakfix";
 	argv[1] = "pool";
 	argv[2] = "fill";

@@ -729,9 +729,16 @@ static void	sc_free_fault(struct scenario_fault *);
 static int	sc_clean_path(const char *);
 static int	sc_path_within(const char *, const char *);
 
-/* Where a baked file would be hidden or meaningless once booted. */
+/*
+ * Where a baked file would be hidden or meaningless once booted (the
+ * last two are Debian's links into /run; derive.sh also resolves each
+ * path in the image and refuses what lands in these).
+ */
 static const char *const sc_file_refused[] = { "/proc", "/sys", "/dev",
-    "/run", NULL };
+    "/run", "/var/run", "/var/lock", NULL };
+
+#define SC_FILE_PATH_MAX	1024	/* a baked file's path */
+#define SC_FILE_PART_MAX	255	/* and each part of it */
 
 static int
 sc_file_path(struct sc_ctx *c, const char *where, const struct ynode *n,
@@ -741,13 +748,18 @@ sc_file_path(struct sc_ctx *c, const char *where, const struct ynode *n,
 	size_t			 i;
 
 	for (p = (const unsigned char *)v; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			break;
+		if (*p == '/' && strcspn((const char *)p + 1, "/") >
+		    SC_FILE_PART_MAX)
 			break;
 	}
-	if (*p != '\0' || !sc_clean_path(v)) {
+	if (*p != '\0' || !sc_clean_path(v) || strlen(v) > SC_FILE_PATH_MAX) {
 		diag_add(c->d, n->line, n->col, "'%s.path' must be a clean "
-		    "absolute path (no control characters, no '.', '..' or "
-		    "empty part, no '/' at the end), not '%.64s'", where, v);
+		    "absolute path (no control characters or '\\', no '.', "
+		    "'..' or empty part, no '/' at the end, parts of at most "
+		    "%d bytes, %d in all), not '%.64s'", where,
+		    SC_FILE_PART_MAX, SC_FILE_PATH_MAX, v);
 		return -1;
 	}
 	for (i = 0; sc_file_refused[i] != NULL; i++) {
@@ -760,6 +772,33 @@ sc_file_path(struct sc_ctx *c, const char *where, const struct ynode *n,
 		}
 	}
 	return 0;
+}
+
+/* A user or group name as derive.sh takes it: no digit or '-' first. */
+static int
+sc_file_name_ok(const char *v, size_t len)
+{
+	static const char	 first[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_";
+
+	return len > 0 && len <= FAULT_GROUP_MAX && strchr(first, v[0]) !=
+	    NULL && v[0] != '\0' && strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789.-") >= len;
+}
+
+static int
+sc_file_owner(struct sc_ctx *c, const char *where, const struct ynode *n,
+    const char *v)
+{
+	size_t	 len = strcspn(v, ":");
+
+	if (sc_file_name_ok(v, len) && (v[len] == '\0' ||
+	    sc_file_name_ok(v + len + 1, strlen(v + len + 1))))
+		return 0;
+	diag_add(c->d, n->line, n->col, "'%s.owner': a file baked into the "
+	    "image needs user names that start with a letter or '_' (the "
+	    "image's own, looked up when it is built), not '%.64s'", where, v);
+	return -1;
 }
 
 /* The valid file fault f as a file to bake in. */
@@ -823,7 +862,8 @@ sc_image_file(struct sc_ctx *c, const char *where, struct ynode *map,
 	f.kind = fault_kind_find("file");
 	sc_fault_params(c, where, map, &f);
 	if (diag_count(c->d) != before || sc_file_path(c, where, map,
-	    scenario_fault_param(&f, "path")) != 0)
+	    scenario_fault_param(&f, "path")) != 0 || sc_file_owner(c, where,
+	    map, scenario_fault_param(&f, "owner")) != 0)
 		goto out;
 	for (i = 0; i < sc->nimage_files; i++) {
 		if (sc_path_within(sc->image_files[i].path,

@@ -93,10 +93,11 @@ done
 FILES=()	# "N<TAB>PATH<TAB>MODE<TAB>OWNER<TAB>GROUP", checked
 if [ -n "$STAGE" ]; then
 	[ -f "$STAGE/files.tsv" ] || die "no files.tsv in $STAGE"
-	name_re='^[a-z_][a-z0-9_.-]*$'
+	name_re='^[A-Za-z_][A-Za-z0-9_.-]*$'
 	while IFS=$'\t' read -r n path mode owner group; do
 		[[ $n =~ ^[0-9]+$ && -f $STAGE/$n ]] || die "$STAGE: no file '$n'"
-		[[ $path =~ ^(/[^/[:cntrl:]]+)+$ && ! $path =~ /\.\.?(/|$) ]] ||
+		# No '\': GNU tar reads it as an escape in names it is given.
+		[[ $path =~ ^(/[^/[:cntrl:]\\]+)+$ && ! $path =~ /\.\.?(/|$) ]] ||
 			die "$STAGE: '$path' is not a clean absolute path"
 		[[ $mode =~ ^[0-7]{3,4}$ ]] || die "$STAGE: '$mode' is not a mode"
 		[[ $owner =~ $name_re && ( -z $group || $group =~ $name_re ) ]] ||
@@ -289,13 +290,22 @@ umount "$ROOT/dev/pts" "$ROOT/sys" "$ROOT/proc"
 # ----------------------------------------------------------------- files
 step "place ${#FILES[@]} file(s)"
 if [ ${#FILES[@]} -gt 0 ]; then
-	# Owners first, from the image's own passwd and group, before any
-	# file of the scenario is in (so no file of it is read doing so).
+	# Owners and where each path leads, from the image's own passwd,
+	# group and links, before any file of the scenario is in (so no
+	# file of it is read or run doing so).
 	TREE=$WORK/files
 	mkdir -m 0700 "$TREE"
 	rels=()
 	for f in "${FILES[@]}"; do
 		IFS=$'\t' read -r n path mode owner group <<<"$f"
+		dir=$(in_root realpath -m -- "${path%/*}/") ||
+			die "file $path: cannot resolve its directory in the image"
+		case $dir/ in
+		/proc/* | /sys/* | /dev/* | /run/*)
+			die "file $path: its directory is $dir in the image, mounted afresh at boot" ;;
+		esac
+		! in_root test -d "$path" ||
+			die "file $path: a directory in the image has that path"
 		pw=$(in_root getent passwd "$owner") ||
 			die "file $path: no user '$owner' in the image"
 		IFS=: read -r _ _ uid gid _ <<<"$pw"
@@ -306,13 +316,20 @@ if [ ${#FILES[@]} -gt 0 ]; then
 		fi
 		[[ $uid =~ ^[0-9]+$ && $gid =~ ^[0-9]+$ ]] ||
 			die "file $path: '$owner:$group' has no numeric ids in the image"
-		install -D -m "$mode" -o "$uid" -g "$gid" "$STAGE/$n" "$TREE$path"
+		install -D -m "$mode" -o "+$uid" -g "+$gid" "$STAGE/$n" "$TREE$path"
 		rels+=(".$path")
 	done
+	# The names go to tar as they are (NUL-separated, never unquoted),
+	# and the archive must hold exactly them before anything is placed.
+	printf '%s\0' "${rels[@]}" | tar -C "$TREE" --null --no-unquote \
+		--verbatim-files-from --no-recursion --numeric-owner -T - \
+		-cf "$WORK/files.tar" || die "archiving the files failed"
+	[ "$(tar --quoting-style=literal -tf "$WORK/files.tar" | LC_ALL=C sort)" = \
+		"$(printf '%s\n' "${rels[@]}" | LC_ALL=C sort)" ] ||
+		die "the files' archive holds other names than the files'"
 	# One tar, the image's own, run inside its root: links there are
 	# followed there. Numeric owners: it looks nothing up as it goes.
-	tar -C "$TREE" --numeric-owner -cf - -- "${rels[@]}" |
-		in_root tar --numeric-owner -xpf - -C / ||
+	in_root tar --numeric-owner -xpf - -C / <"$WORK/files.tar" ||
 		die "placing the files failed"
 	for f in "${FILES[@]}"; do
 		IFS=$'\t' read -r _ path mode owner group <<<"$f"

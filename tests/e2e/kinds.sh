@@ -18,9 +18,10 @@
 #               the host; their files are gone after down
 #   image: files:
 #               the image is built afresh: its files arrive with their
-#               bytes, modes and owners, and the one placed through a
-#               link in the image (/var/lock -> /run/lock) lands in the
-#               image, not on the host building it
+#               bytes, modes and owners, and the one placed where the
+#               image has a link to an absolute path (/etc/localtime)
+#               replaces the link in the image and writes nothing
+#               through it on the host building it
 #
 # Runs in its own state directory (images and keys linked from the
 # real one), and downs its exercise at the end.
@@ -50,15 +51,15 @@ inside() {
 	fi
 }
 
-probe=/run/lock/breakfix-e2e-kinds-probe
-rm -f "$probe"
+zone=/usr/share/zoneinfo/Etc/UTC
+zone_before=$(sha256sum <"$zone" 2>&1)
 if "$BIN" image build --force --for tests/e2e/kinds.yaml >"$TMP/build.out" 2>&1; then
 	ok "image-built: $(grep -c '^      0' "$TMP/build.out") files placed"
 else
 	bad image-built "$(tail -n 5 "$TMP/build.out")"
 fi
 check image-files-placed grep -q '^\[6/8\] place 3 file(s)' "$TMP/build.out"
-check image-file-not-on-host test ! -e "$probe"
+check image-file-not-on-host test "$(sha256sum <"$zone" 2>&1)" = "$zone_before"
 
 start=$(date +%s)
 if ! "$BIN" up --json --timeout 8m tests/e2e/kinds.yaml \
@@ -86,6 +87,7 @@ inside user-groups "g=\" \$(id -nG man) \"; case \$g in *' adm '*) ;; *) exit 1 
 inside user-unlocked "case \$(getent shadow news | cut -d: -f2) in '!'*) exit 1 ;; esac"
 inside image-file-bytes "[ \"\$(sha256sum </opt/baked/report.csv)\" = '722a901d8b6dcef643b8bb44d73214eaa997cb2aac3757c21d843b1d66bc844e  -' ]"
 inside image-file-login-group "[ \"\$(stat -c '%U:%G %a' /opt/baked/report.csv)\" = 'www-data:www-data 640' ]"
+inside image-file-link-replaced "[ ! -L /etc/localtime ] && [ \"\$(sha256sum </etc/localtime)\" = '37bee320b6a7b8b0d590bb1dba35d94aef9db078b0379308a7087b7cc5227eca  -' ] && [ \"\$(sha256sum </usr/share/zoneinfo/Etc/UTC)\" != \"\$(sha256sum </etc/localtime)\" ]"
 inside image-file-owner-group "[ \"\$(stat -c '%U:%G %a' /opt/baked/tool)\" = 'root:adm 750' ] && [ \"\$(/opt/baked/tool)\" = baked ]"
 inside user-unexpired "[ -z \"\$(getent shadow games | cut -d: -f8)\" ]"
 
