@@ -76,6 +76,8 @@ image_cmd_build_for(int force, const char *path)
 		cmd_print_diag(d);
 		goto out;
 	}
+	/* Ctrl-C stops derive.sh (it cleans up) and then us, cleaning up. */
+	cmd_catch_interrupts();
 	launch_image_request(sc, &req);
 	if (!derived_wanted(&req)) {
 		log_info("%s: nothing added to its image; it boots image %s",
